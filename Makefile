@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+# python3.10 on PATH, or pyenv's 3.10 when its shim is not switched on.
+PYTHON310 := $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+
+.PHONY: run test install train lint format bench clean browser-deps
+
+$(BIN)/ippc: pyproject.toml
+	@test -n "$(PYTHON310)" || { echo "python3.10 not found: Rasa 3.6 needs Python 3.10"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON310) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip "setuptools<70" wheel
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+install: $(BIN)/ippc
+
+train: install
+	$(BIN)/ippc train
+
+run: train
+	$(BIN)/ippc run
+
+# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "chromium could not be installed: browser tests will be skipped"; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install browser-deps train lint
+	$(BIN)/rasa data validate --domain bot/domain --data bot/data --config bot/config.yml --fail-on-warnings
+	$(BIN)/pytest -q
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: train
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) models build .pytest_cache

@@ -1,0 +1,1 @@
+"""Rasa custom actions (rasa-sdk), one module per topic area."""

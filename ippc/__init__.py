@@ -1,0 +1,1 @@
+"""ippc-assistant: the command line, settings and shared plumbing of the assistant."""

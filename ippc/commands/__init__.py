@@ -1,0 +1,1 @@
+"""Sub-commands of ``ippc`` that belong to the assistant core."""

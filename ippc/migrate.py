@@ -1,0 +1,21 @@
+"""Bring the database schema up to date with Alembic (all branches: cases, handoff, ...)."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+
+from ippc.paths import PROJECT_ROOT
+from ippc.settings import get_settings
+
+
+def alembic_config(url: str | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", url or get_settings().database_url)
+    return config
+
+
+def upgrade(url: str | None = None) -> None:
+    """Apply every pending migration of every branch ("heads")."""
+    command.upgrade(alembic_config(url), "heads")

@@ -1,0 +1,44 @@
+"""Settings from the environment. Secrets are never in code: only their variable names are."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from ippc.paths import runtime_dir
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the running assistant reads from its environment."""
+
+    database_url: str
+    rasa_port: int
+    action_port: int
+    console_port: int
+    action_endpoint: str
+    working_hours: str
+    timezone: str
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        action_port = int(_env("IPPC_ACTION_PORT", "5055"))
+        return cls(
+            database_url=_env("IPPC_DATABASE_URL") or f"sqlite:///{runtime_dir() / 'ippc.db'}",
+            rasa_port=int(_env("IPPC_RASA_PORT", "5005")),
+            action_port=action_port,
+            console_port=int(_env("IPPC_CONSOLE_PORT", "5010")),
+            action_endpoint=_env("IPPC_ACTION_ENDPOINT")
+            or f"http://localhost:{action_port}/webhook",
+            working_hours=_env("IPPC_WORKING_HOURS"),
+            timezone=_env("IPPC_TIMEZONE", "Asia/Shanghai"),
+        )
+
+
+def get_settings() -> Settings:
+    """Read settings anew (cheap; lets tests change the environment)."""
+    return Settings.from_env()

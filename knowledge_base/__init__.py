@@ -1,0 +1,1 @@
+"""The knowledge base: editable YAML, validated and loaded through SQLAlchemy."""

@@ -1,0 +1,1 @@
+"""Chinese NLU: text normalisation, domain tokenizer and the knowledge-base entity ruler."""
