@@ -10,7 +10,7 @@ from sqlalchemy import engine_from_config, pool
 from ippc.db import Base
 
 # Modules that declare tables on ippc.db.Base; a missing one is simply not there yet.
-for module in ("cases.models", "handoff.models"):
+for module in ("cases.models", "handoff.models", "channels.models"):
     try:
         importlib.import_module(module)
     except ModuleNotFoundError as error:

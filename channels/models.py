@@ -1,0 +1,25 @@
+"""Outbox of messages that could not be delivered at once (user offline, or REST channel)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, Index, Integer, String, Text
+
+from ippc.db import Base
+
+
+class OutboxMessage(Base):
+    """One bot/staff message waiting for its conversation; claimed once, then kept as a log."""
+
+    __tablename__ = "channel_outbox"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(128), nullable=False)
+    channel = Column(String(32), nullable=False)
+    # The Rasa-style message dict as JSON (text, buttons, ...).
+    payload = Column(Text, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=datetime.utcnow)
+    delivered_at = Column(DateTime, nullable=True)
+
+    __table_args__ = (Index("ix_channel_outbox_pending", "conversation_id", "delivered_at"),)
