@@ -31,6 +31,7 @@ FILES = (
     "answers.yml",
     "disputes.yml",
     "center_info.yml",
+    "glossary.yml",
 )
 CENTER_SUFFIX = "知识产权保护中心"
 ENTITY_LABELS = ("center", "region", "tech_field", "patent_type")
@@ -73,6 +74,8 @@ class KnowledgeBase:
         disputes: schema.DisputeGuide,
         center_info: schema.CenterInfo,
         centers: list[schema.Center],
+        glossary: tuple[str, ...] = (),
+        snippets: dict[str, schema.Answer] | None = None,
     ) -> None:
         self.directory = directory
         self.centers_source = centers_source
@@ -83,6 +86,8 @@ class KnowledgeBase:
         self.answers = answers
         self.disputes = disputes
         self.center_info = center_info
+        self.glossary = glossary
+        self.snippets = snippets or {}
         self._engine = create_engine(
             "sqlite://", future=True, poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
@@ -111,6 +116,10 @@ class KnowledgeBase:
             disputes=schema.parse_disputes(path["disputes.yml"], raw["disputes.yml"], facts),
             center_info=schema.parse_center_info(path["center_info.yml"], raw["center_info.yml"]),
             centers=centers,
+            snippets=schema.parse_answers(
+                path["answers.yml"], raw["answers.yml"], facts, "snippets"
+            ),
+            glossary=tuple(schema.Reader(path["glossary.yml"], raw["glossary.yml"]).texts("terms")),
         )
 
     def _index(self, centers: list[schema.Center]) -> None:
@@ -269,7 +278,7 @@ class KnowledgeBase:
     # ----------------------------------------------------------------- answers
     def render_answer(self, key: str) -> str:
         """The answer text with facts filled in and a visible source or sample line."""
-        answer = self.answers[key]
+        answer = self.answers.get(key) or self.snippets[key]
         text = schema.FACT_PLACEHOLDER.sub(lambda m: self.facts[m.group(1)].text, answer.text)
         return text + "\n" + self.source_line(answer.kind, answer.fact_ids)
 
@@ -285,6 +294,11 @@ class KnowledgeBase:
     @property
     def centers_table_source_line(self) -> str:
         return f"来源：{self.centers_source}"
+
+    def sources_line(self, *fact_ids: str) -> str:
+        """One source line for an answer built on the centers table and some facts."""
+        sources = [self.centers_source] + [self.facts[f].source for f in fact_ids]
+        return "来源：" + "；".join(dict.fromkeys(sources))
 
 
 @lru_cache(maxsize=4)

@@ -258,8 +258,14 @@ def parse_facts(path: Path, root: LineDict) -> dict[str, Fact]:
     return facts
 
 
-def parse_answers(path: Path, root: LineDict, facts: dict[str, Fact]) -> dict[str, Answer]:
-    answers_reader = Reader(path, root).submapping("answers")
+def parse_answers(
+    path: Path, root: LineDict, facts: dict[str, Fact], section: str = "answers"
+) -> dict[str, Answer]:
+    """Answers of one section: ``answers`` (FAQ responses) or ``snippets`` (used by actions)."""
+    reader = Reader(path, root)
+    if section != "answers" and section not in reader.mapping:
+        return {}
+    answers_reader = reader.submapping(section)
     answers: dict[str, Answer] = {}
     for key in answers_reader.keys():
         item = answers_reader.submapping(key)

@@ -1,0 +1,41 @@
+"""Misunderstanding: the first time ask to rephrase, the second time in a row offer a human."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import latest_text
+
+FALLBACK_INTENT = "nlu_fallback"
+OFFER_HUMAN_AFTER = 2
+
+
+def consecutive_fallbacks(tracker: Tracker) -> int:
+    """How many of the latest user messages in a row were not understood."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        if (event.get("parse_data") or {}).get("intent", {}).get("name") != FALLBACK_INTENT:
+            break
+        count += 1
+    return count
+
+
+class ActionRephraseOrOfferHuman(Action):
+    def name(self) -> str:
+        return "action_rephrase_or_offer_human"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if not latest_text(tracker):
+            dispatcher.utter_message(response="utter_empty_message")
+        elif consecutive_fallbacks(tracker) >= OFFER_HUMAN_AFTER:
+            dispatcher.utter_message(response="utter_offer_human")
+        else:
+            dispatcher.utter_message(response="utter_rephrase")
+        return []

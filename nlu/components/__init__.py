@@ -1,0 +1,7 @@
+"""Custom Rasa graph components of the Chinese NLU pipeline (see bot/config.yml)."""
+
+from nlu.components.entity_ruler import KnowledgeEntityRuler
+from nlu.components.text_normalizer import TextNormalizer
+from nlu.components.tokenizer import DomainJiebaTokenizer
+
+__all__ = ["DomainJiebaTokenizer", "KnowledgeEntityRuler", "TextNormalizer"]

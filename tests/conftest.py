@@ -1,0 +1,119 @@
+"""Shared fixtures. ``live_assistant`` runs the real ``ippc run`` on free ports against a
+temporary database, once per test session; tests using it skip when no model is trained."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from ippc.model_files import latest_model
+
+START_TIMEOUT_SECONDS = 240
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveAssistant:
+    """A running assistant: its URLs, the environment it runs with, and a way to talk to it."""
+
+    rasa_url: str
+    rest_url: str
+    console_url: str
+    env: dict[str, str]
+    log_path: Path
+    output: list[str] = field(default_factory=list)
+
+    def say(self, sender: str, message: str, timeout: float = 30) -> list[dict]:
+        """POST one message to the REST channel and return the bot's messages."""
+        body = json.dumps({"sender": sender, "message": message}).encode()
+        request = urllib.request.Request(
+            self.rest_url, data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return json.loads(response.read())
+
+    def texts(self, sender: str, message: str) -> str:
+        """The bot's reply texts joined by newlines (buttons' titles included)."""
+        parts = []
+        for reply in self.say(sender, message):
+            parts.append(reply.get("text", ""))
+            parts += [b.get("title", "") for b in reply.get("buttons") or []]
+        return "\n".join(parts)
+
+    def ippc(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        """Run an ``ippc`` command with the assistant's environment."""
+        return subprocess.run(
+            [sys.executable, "-m", "ippc.cli", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=300,
+        )
+
+
+@pytest.fixture(scope="session")
+def live_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAssistant]:
+    if latest_model() is None:
+        pytest.skip("no trained model: run `ippc train`")
+    data_dir = tmp_path_factory.mktemp("live-assistant")
+    rasa_port, action_port, console_port = free_port(), free_port(), free_port()
+    env = {
+        **os.environ,
+        "IPPC_DATA_DIR": str(data_dir),
+        "IPPC_DATABASE_URL": f"sqlite:///{data_dir / 'ippc.db'}",
+        "IPPC_RASA_PORT": str(rasa_port),
+        "IPPC_ACTION_PORT": str(action_port),
+        "IPPC_ACTION_ENDPOINT": f"http://localhost:{action_port}/webhook",
+        "IPPC_CONSOLE_PORT": str(console_port),
+        "IPPC_WORKING_HOURS": "24x7",
+        "IPPC_INTERNAL_TOKEN": "test-internal-token",
+    }
+    log_path = data_dir / "ippc-run.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ippc.cli", "run"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    assistant = LiveAssistant(
+        rasa_url=f"http://localhost:{rasa_port}",
+        rest_url=f"http://localhost:{rasa_port}/webhooks/rest/webhook",
+        console_url=f"http://localhost:{console_port}",
+        env=env,
+        log_path=log_path,
+    )
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    try:
+        while "ippc-assistant is running" not in log_path.read_text(errors="replace"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("ippc run did not start:\n" + log_path.read_text(errors="replace")[-3000:])
+            time.sleep(1)
+        yield assistant
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
