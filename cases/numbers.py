@@ -23,6 +23,8 @@ CASE_NUMBER_PATTERN = re.compile(
 _PHONE_LAST4 = re.compile(r"(?<![0-9])[0-9]{4}(?![0-9])")
 # Four digits typed with spaces between them ("1 2 3 4").
 _SPACED_DIGITS = re.compile(r"(?<![0-9])[0-9](?:[ \t][0-9]){3}(?![0-9])")
+# A whole mainland mobile number: its last four digits are the answer.
+_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -74,7 +76,8 @@ def extract_phone_last4(text: str) -> str | None:
     """The four phone digits in a message, ignoring any case number in it; None when there is
     not exactly one candidate (ambiguity is asked again rather than guessed)."""
     normalised = CASE_NUMBER_PATTERN.sub(" ", nfkc(text))
-    candidates = [m.group() for m in _PHONE_LAST4.finditer(normalised)]
+    candidates = [m.group()[-4:] for m in _MOBILE.finditer(normalised)]
+    candidates += [m.group() for m in _PHONE_LAST4.finditer(normalised)]
     if not candidates:
         candidates = [
             m.group().replace(" ", "").replace("\t", "")

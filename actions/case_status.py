@@ -1,0 +1,136 @@
+"""The case status form's validation and the verified lookup. Thin: the rules live in cases/."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from cases import replies
+from cases.numbers import CASE_NUMBER_PATTERN, extract_phone_last4, find_case_numbers
+from cases.service import BUSY, FOUND, LOCKED, CaseLookup
+from cases.settings import get_case_settings
+from ippc.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+FORM = "case_status_form"
+# Intents that leave the form rather than answer its question.
+LEAVING_INTENTS = {"human_handoff", "goodbye"}
+# Words that announce the phone digits when they come before the form asks for them.
+PHONE_CUES = ("尾号", "后四位", "后4位", "手机", "电话")
+_lookups: dict[tuple, CaseLookup] = {}
+
+
+def _latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def _has_case_number_entity(tracker: Tracker) -> bool:
+    return any(e.get("entity") == "case_number" for e in tracker.latest_message.get("entities", []))
+
+
+class ValidateCaseStatusForm(FormValidationAction):
+    """Accepts the case number and the phone digits in one message or several, in any width,
+    case or spacing; asks again, with the reason, when a reply does not contain them."""
+
+    def name(self) -> str:
+        return "validate_case_status_form"
+
+    async def extract_case_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "case_number" or _has_case_number_entity(tracker):
+            return {}  # the entity mapping has done its work, or nobody asked
+        if _latest_intent(tracker) in LEAVING_INTENTS:
+            return {}  # the form is rejected and the rest of the assistant answers
+        found = find_case_numbers(tracker.latest_message.get("text") or "")
+        if found:
+            return {"case_number": found[0].value}
+        dispatcher.utter_message(text=replies.BAD_CASE_NUMBER)
+        return {"case_number": None}
+
+    async def extract_phone_last4(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The digits given together with the case number, before the form asked for them."""
+        if tracker.get_slot("requested_slot") == "phone_last4" or tracker.get_slot("phone_last4"):
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        mentions_case = _has_case_number_entity(tracker) or bool(find_case_numbers(text))
+        if not (mentions_case or any(cue in text for cue in PHONE_CUES)):
+            return {}
+        digits = extract_phone_last4(text)
+        return {"phone_last4": digits} if digits else {}
+
+    def validate_case_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        found = find_case_numbers(str(value or ""))
+        if found and CASE_NUMBER_PATTERN.fullmatch(found[0].value):
+            return {"case_number": found[0].value}
+        if value:
+            dispatcher.utter_message(text=replies.BAD_CASE_NUMBER)
+        return {"case_number": None}
+
+    def validate_phone_last4(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        digits = extract_phone_last4(str(value or ""))
+        if digits:
+            return {"phone_last4": digits}
+        dispatcher.utter_message(text=replies.BAD_PHONE_LAST4)
+        return {"phone_last4": None}
+
+
+async def _lookup_service() -> CaseLookup:
+    """One CaseLookup per configuration, created off the event loop (it migrates the schema)."""
+    settings = get_case_settings()
+    url = get_settings().database_url
+    key = (settings, url)
+    if key not in _lookups:
+        _lookups[key] = await asyncio.to_thread(CaseLookup, url, settings)
+    return _lookups[key]
+
+
+class ActionCaseStatusLookup(Action):
+    """Answers with the case's status when the pair matches, the same neutral sentence when it
+    does not, 系统繁忙 when the backend cannot answer in time, and offers a human when locked."""
+
+    def name(self) -> str:
+        return "action_case_status_lookup"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        # The digits are not kept in the conversation's slots beyond this turn.
+        events = [SlotSet("case_number", None), SlotSet("phone_last4", None)]
+        number, last4 = tracker.get_slot("case_number"), tracker.get_slot("phone_last4")
+        if not number or not last4:
+            dispatcher.utter_message(text=replies.BAD_CASE_NUMBER)
+            return events
+        channel = tracker.get_latest_input_channel() or "unknown"
+        try:
+            deadline = get_case_settings().deadline + 0.3
+            service = await _lookup_service()
+            result = await asyncio.wait_for(
+                service.lookup(number, last4, tracker.sender_id, channel), timeout=deadline
+            )
+            outcome = result.outcome
+        except Exception:  # noqa: BLE001 - whatever fails, the user hears 系统繁忙, never silence
+            logger.exception("case lookup failed")
+            outcome, result = BUSY, None
+        if outcome == FOUND:
+            dispatcher.utter_message(text=replies.found(result.case))
+        elif outcome == LOCKED or (result is not None and result.locked_now):
+            dispatcher.utter_message(text=replies.LOCKED, buttons=[replies.HUMAN_BUTTON])
+        elif outcome == BUSY:
+            dispatcher.utter_message(text=replies.BUSY, buttons=[replies.HUMAN_BUTTON])
+        else:
+            dispatcher.utter_message(text=replies.NOT_VERIFIED)
+        return events

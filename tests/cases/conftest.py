@@ -1,0 +1,110 @@
+"""Fixtures of the case tests: every test that touches a database runs once on SQLite and once
+on the real PostgreSQL server, each in its own schema, dropped afterwards."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from cases.settings import CaseSettings
+from ippc.db import get_engine
+
+POSTGRES_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+HEADER = "case_number,case_type,applicant,phone,status,updated_at,note"
+SAMPLE_ROWS = (
+    "YS2025000123,预审,测试科技有限公司,13812345678,预审中,2025-03-14,",
+    "BA2024000456,备案,张三丰,13900001111,备案通过,2024-12-01 09:30,有效期三年",
+    "WQ2025000789,维权,深圳某某电子有限公司,13711112222,调解中,2025/04/02,",
+)
+
+
+def _postgres_reachable() -> bool:
+    engine = create_engine(POSTGRES_SERVER, future=True, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            return True
+    except Exception:  # noqa: BLE001 - any failure means "not here"
+        return False
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A fresh empty database URL; also set as IPPC_DATABASE_URL for the code under test."""
+    monkeypatch.setenv("IPPC_DATA_DIR", str(tmp_path / "data"))
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'cases.db'}"
+        monkeypatch.setenv("IPPC_DATABASE_URL", url)
+        yield url
+        get_engine(url).dispose()
+        return
+    if not _postgres_reachable():
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+    schema = f"cases_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_SERVER, future=True)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{POSTGRES_SERVER}?options=-csearch_path={schema}"
+    monkeypatch.setenv("IPPC_DATABASE_URL", url)
+    try:
+        yield url
+    finally:
+        get_engine(url).dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sample_rows() -> tuple[str, ...]:
+    """Three valid CSV rows, one case of each type."""
+    return SAMPLE_ROWS
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path):  # noqa: ANN201 - returns a helper
+    """Writes a CSV (header added unless ``header=None``) and returns its path."""
+
+    def write(
+        rows: list[str] | tuple[str, ...],
+        header: str | None = HEADER,
+        name: str = "cases.csv",
+        encoding: str = "utf-8",
+        bom: bool = False,
+    ) -> Path:
+        lines = ([header] if header is not None else []) + list(rows)
+        data = ("\n".join(lines) + "\n").encode(encoding)
+        path = tmp_path / name
+        path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+        return path
+
+    return write
+
+
+@pytest.fixture
+def case_settings():  # noqa: ANN201 - returns a factory
+    """CaseSettings with the production defaults and the given changes."""
+
+    def make(**changes: object) -> CaseSettings:
+        defaults = CaseSettings(
+            backend="sql",
+            http_url="",
+            http_token="",
+            http_timeout=1.2,
+            deadline=2.5,
+            breaker_failures=3,
+            breaker_reset=30.0,
+            lockout_failures=5,
+            lockout_window=3600.0,
+        )
+        return replace(defaults, **changes)
+
+    return make
