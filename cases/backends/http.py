@@ -84,8 +84,6 @@ class HttpCaseBackend:
         self.deadline = deadline
         self.breaker = breaker
         self.timezone_name = timezone_name
-        self._session: aiohttp.ClientSession | None = None
-        self._session_loop: asyncio.AbstractEventLoop | None = None
 
     @classmethod
     def from_settings(cls, settings: CaseSettings) -> HttpCaseBackend:
@@ -97,26 +95,18 @@ class HttpCaseBackend:
             CircuitBreaker(settings.breaker_failures, settings.breaker_reset),
         )
 
-    def _client(self) -> aiohttp.ClientSession:
-        loop = asyncio.get_running_loop()
-        if self._session is None or self._session.closed or self._session_loop is not loop:
-            headers = {"Accept": "application/json"}
-            if self.token:
-                headers["Authorization"] = f"Bearer {self.token}"
-            self._session = aiohttp.ClientSession(headers=headers)
-            self._session_loop = loop
-        return self._session
+    def _headers(self) -> dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
 
-    async def close(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-
-    async def _attempt(self, case_number: str, timeout: float) -> CaseRecord | None:
+    async def _attempt(
+        self, client: aiohttp.ClientSession, case_number: str, timeout: float
+    ) -> CaseRecord | None:
         url = f"{self.base_url}/cases/{quote(case_number, safe='')}"
         try:
-            async with self._client().get(
-                url, timeout=aiohttp.ClientTimeout(total=timeout)
-            ) as response:
+            async with client.get(url, timeout=aiohttp.ClientTimeout(total=timeout)) as response:
                 if response.status == 404:
                     return None
                 if response.status != 200:
@@ -140,18 +130,21 @@ class HttpCaseBackend:
             raise BackendUnavailable("case backend circuit open: not called")
         end = time.monotonic() + self.deadline
         reason = ""
-        for _attempt in range(2):  # the first try and one retry
-            remaining = end - time.monotonic()
-            if remaining <= 0.05:
-                break
-            try:
-                record = await self._attempt(case_number, min(self.attempt_timeout, remaining))
-            except _AttemptFailed as failure:
-                reason = str(failure)
-                if not failure.retry:
+        # A session per lookup: lookups are rare and it never outlives the event loop it uses.
+        async with aiohttp.ClientSession(headers=self._headers()) as client:
+            for _attempt in range(2):  # the first try and one retry
+                remaining = end - time.monotonic()
+                if remaining <= 0.05:
                     break
-                continue
-            self.breaker.succeeded()
-            return record
+                timeout = min(self.attempt_timeout, remaining)
+                try:
+                    record = await self._attempt(client, case_number, timeout)
+                except _AttemptFailed as failure:
+                    reason = str(failure)
+                    if not failure.retry:
+                        break
+                    continue
+                self.breaker.succeeded()
+                return record
         self.breaker.failed()
         raise BackendUnavailable(f"case backend: {reason or 'deadline passed'}")
