@@ -5,18 +5,23 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ippc.paths import BOT_DIR, KNOWLEDGE_DIR, PROJECT_ROOT, models_dir
+from ippc.paths import BOT_DIR, PROJECT_ROOT, knowledge_dir, models_dir
 
 MODEL_PREFIX = "ippc-"
+
+
 # Everything a model is built from: Rasa data, domain and config, the knowledge base and the
 # code of the custom NLU components.
-FINGERPRINT_SOURCES = (BOT_DIR, KNOWLEDGE_DIR, PROJECT_ROOT / "nlu", PROJECT_ROOT / "cases" / "numbers.py")
+def _sources() -> tuple[Path, ...]:
+    return (BOT_DIR, knowledge_dir(), PROJECT_ROOT / "nlu", PROJECT_ROOT / "cases" / "numbers.py")
+
+
 FINGERPRINT_SUFFIXES = {".yml", ".yaml", ".py", ".txt"}
 
 
 def _files() -> list[Path]:
     files: list[Path] = []
-    for source in FINGERPRINT_SOURCES:
+    for source in _sources():
         if source.is_file():
             files.append(source)
         elif source.is_dir():
@@ -32,7 +37,7 @@ def fingerprint() -> str:
     """A hash of every training source's path and content."""
     digest = hashlib.sha256()
     for path in _files():
-        digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+        digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -14,6 +14,11 @@ GENERATED_DOMAIN_DIR = DOMAIN_DIR / "generated"
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge_base" / "data"
 
 
+def knowledge_dir() -> Path:
+    """The knowledge base's YAML folder (``IPPC_KNOWLEDGE_DIR``, default knowledge_base/data)."""
+    return Path(os.environ.get("IPPC_KNOWLEDGE_DIR", KNOWLEDGE_DIR))
+
+
 def runtime_dir() -> Path:
     """Folder for the SQLite database, logs and other state (``IPPC_DATA_DIR``, default ./data)."""
     path = Path(os.environ.get("IPPC_DATA_DIR", PROJECT_ROOT / "data"))

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
-from ippc.paths import KNOWLEDGE_DIR
+from ippc.paths import knowledge_dir
 from knowledge_base import schema
 from knowledge_base.models import (
     CenterFieldRow,
@@ -89,16 +89,19 @@ class KnowledgeBase:
         self.glossary = glossary
         self.snippets = snippets or {}
         self._engine = create_engine(
-            "sqlite://", future=True, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            "sqlite://",
+            future=True,
+            poolclass=StaticPool,
+            connect_args={"check_same_thread": False},
         )
         KnowledgeBaseModel.metadata.create_all(self._engine)
         self._index(centers)
 
     # ----------------------------------------------------------------- loading
     @classmethod
-    def load(cls, directory: Path | str = KNOWLEDGE_DIR) -> KnowledgeBase:
+    def load(cls, directory: Path | str | None = None) -> KnowledgeBase:
         """Load and validate every file; a broken one raises KnowledgeBaseError."""
-        directory = Path(directory)
+        directory = Path(directory) if directory else knowledge_dir()
         raw = {name: load_yaml(directory / name) for name in FILES}
         path = {name: directory / name for name in FILES}
         centers_source, centers = schema.parse_centers(path["centers.yml"], raw["centers.yml"])
@@ -303,5 +306,5 @@ class KnowledgeBase:
 
 @lru_cache(maxsize=4)
 def get_knowledge_base(directory: str | None = None) -> KnowledgeBase:
-    """The knowledge base of ``directory`` (default: knowledge_base/data), loaded once."""
-    return KnowledgeBase.load(Path(directory) if directory else KNOWLEDGE_DIR)
+    """The knowledge base of ``directory`` (default: ``knowledge_dir()``), loaded once."""
+    return KnowledgeBase.load(directory or knowledge_dir())

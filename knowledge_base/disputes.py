@@ -11,8 +11,8 @@ OTHER = "其他"
 def match_option(kb: KnowledgeBase, slot: str, text: str | None) -> str | None:
     """The option of question ``slot`` that ``text`` names (its name or a keyword), or None.
 
-    The earliest keyword in the text wins, so "不是专利是商标" is not read as 专利 first
-    only because 专利 is listed first."""
+    The keyword that appears earliest in the text wins (then the longest), not the option
+    listed first in the file. Negations ("不是专利") are not understood."""
     if not text:
         return None
     options = kb.disputes.questions[slot].options

@@ -77,7 +77,9 @@ def answer_eligibility(
         )
     related = [f for f in kb.related_fields(field) if any(f in c.canonical_fields for c in serving)]
     if related:
-        parts.append(f"相近的领域「{'、'.join(related)}」在当地中心的预审范围内，可咨询中心能否受理。")
+        parts.append(
+            f"相近的领域「{'、'.join(related)}」在当地中心的预审范围内，可咨询中心能否受理。"
+        )
     elsewhere = [c for c in kb.centers_with_field(field) if c not in serving]
     if elsewhere:
         parts.append(

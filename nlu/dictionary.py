@@ -18,7 +18,9 @@ def dictionary_lines(kb: KnowledgeBase) -> list[str]:
         words.setdefault(term, _TAGS.get(label, "nz"))
     for term in kb.glossary:
         words.setdefault(term, "n")
-    return [f"{term} {TERM_FREQUENCY} {tag}" for term, tag in sorted(words.items()) if " " not in term]
+    return [
+        f"{term} {TERM_FREQUENCY} {tag}" for term, tag in sorted(words.items()) if " " not in term
+    ]
 
 
 def load_lines(lines: list[str]) -> None:

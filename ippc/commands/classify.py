@@ -37,7 +37,7 @@ def _best_intent(parse: dict[str, Any]) -> tuple[str, float]:
 
 
 def _retrieval_key(parse: dict[str, Any], intent: str) -> str:
-    """"topic/sub-intent" when the response selector chose a sub-intent of ``intent``."""
+    """ "topic/sub-intent" when the response selector chose a sub-intent of ``intent``."""
     for selector in (parse.get("response_selector") or {}).values():
         if not isinstance(selector, dict):
             continue
@@ -78,7 +78,9 @@ def _quiet_logs() -> None:
 
 async def classify_stream(model_path: str, source: BinaryIO, sink: TextIO) -> None:
     from rasa.core.agent import Agent  # heavy import: only once we know there is work
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.ERROR)
     agent = Agent.load(model_path)
     for number, raw in enumerate(source, start=1):
         try:

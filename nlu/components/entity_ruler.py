@@ -37,9 +37,7 @@ def knowledge_patterns() -> list[dict[str, str]]:
     return [{"label": label, "pattern": term, "id": value} for label, term, value in terms]
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
 class KnowledgeEntityRuler(GraphComponent, EntityExtractorMixin):
     """Rule-based extractor: the knowledge base is the single source of its patterns."""
 

@@ -15,9 +15,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from nlu.normalize import normalize_text
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class TextNormalizer(GraphComponent):
     """Rewrites the text of training examples and incoming messages to canonical form."""
 

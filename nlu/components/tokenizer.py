@@ -18,9 +18,7 @@ from nlu.dictionary import dictionary_lines, load_lines
 DICTIONARY_FILE = "userdict.txt"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
 class DomainJiebaTokenizer(JiebaTokenizer):
     """jieba with the domain's words (centers, regions, fields, glossary) kept whole."""
 
