@@ -1,0 +1,191 @@
+"""Handoff actions (thin: the logic is in handoff/). action_handoff_relay and
+action_handoff_rate are chosen by handoff.policy.HandoffPolicy, not by rules."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from handoff.dialogue import (
+    MAX_NOTE_CHARS,
+    is_cancel,
+    latest_user_line,
+    leave_message,
+    start_handoff,
+    valid_contact,
+)
+from handoff.rating import parse_rating
+from handoff.settings import get_handoff_settings
+from handoff.tickets import add_line, rate_last_ticket
+
+logger = logging.getLogger(__name__)
+
+FORM = "handoff_message_form"
+CANCELLED = "__cancelled__"
+
+
+def _channel(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or "rest"
+
+
+def _intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+class ActionHumanHandoff(Action):
+    """Open a ticket and tell the user their place in the queue; after hours, offer the form."""
+
+    def name(self) -> str:
+        return "action_human_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events: list[EventType] = []
+        if tracker.active_loop_name and tracker.active_loop_name != FORM:
+            # Asked for a person in the middle of another form: leave that form first.
+            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+        outcome = start_handoff(
+            tracker.sender_id, _channel(tracker), tracker.events, _intent(tracker)
+        )
+        for text in outcome.messages:
+            dispatcher.utter_message(text=text)
+        if outcome.offline:
+            events += [
+                SlotSet("handoff_reason", outcome.reason),
+                SlotSet("handoff_contact", None),
+                SlotSet("handoff_note", None),
+                FollowupAction(FORM),
+            ]
+        return events
+
+
+class ActionHandoffRelay(Action):
+    """While staff have the conversation: add the user's message to the ticket, say nothing."""
+
+    def name(self) -> str:
+        return "action_handoff_relay"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        line = latest_user_line(tracker.events)
+        if line is None:
+            return []
+        if add_line(tracker.sender_id, line) is None:
+            # Closed between the policy's look and now: the bot is back.
+            dispatcher.utter_message(
+                text="本次人工服务已结束，智能助手已恢复。请再说一次您的问题。"
+            )
+        return []
+
+
+class ActionHandoffRate(Action):
+    """Store the 1–5 rating the user gave after staff closed the ticket."""
+
+    def name(self) -> str:
+        return "action_handoff_rate"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        rating = parse_rating(tracker.latest_message.get("text"))
+        window = get_handoff_settings().rating_window_minutes
+        if rating is not None and rate_last_ticket(tracker.sender_id, rating, window):
+            dispatcher.utter_message(
+                text=f"感谢您的评价（{rating} 分）！还有其他问题可以继续问我。"
+            )
+        else:
+            dispatcher.utter_message(text="请问还有什么可以帮您？")
+        return []
+
+
+class ActionAskHandoffContact(Action):
+    def name(self) -> str:
+        return "action_ask_handoff_contact"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(
+            text="请留下您的联系方式（手机号、座机或电子邮箱）。回复“取消”可放弃留言。",
+            buttons=[{"title": "不留言了", "payload": "取消"}],
+        )
+        return []
+
+
+class ActionAskHandoffNote(Action):
+    def name(self) -> str:
+        return "action_ask_handoff_note"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=f"请简要说明您要咨询的问题（{MAX_NOTE_CHARS} 字以内）。")
+        return []
+
+
+class ValidateHandoffMessageForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_handoff_message_form"
+
+    @staticmethod
+    def _cancel() -> dict[str, Any]:
+        return {"handoff_contact": CANCELLED, "handoff_note": CANCELLED}
+
+    def validate_handoff_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "")
+        if is_cancel(text):
+            return self._cancel()
+        contact = valid_contact(text)
+        if contact is None:
+            dispatcher.utter_message(
+                text="没有识别到有效的手机号、座机号或邮箱，请重新输入（例如 13800000000）。"
+            )
+            return {"handoff_contact": None}
+        return {"handoff_contact": contact}
+
+    def validate_handoff_note(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if is_cancel(text):
+            return self._cancel()
+        if not text:
+            return {"handoff_note": None}
+        if len(text) > MAX_NOTE_CHARS:
+            dispatcher.utter_message(text=f"留言请控制在 {MAX_NOTE_CHARS} 字以内，请精简后再发。")
+            return {"handoff_note": None}
+        return {"handoff_note": text}
+
+
+class ActionHandoffLeaveMessage(Action):
+    """The form is complete: make the left-message ticket (or confirm the cancellation)."""
+
+    def name(self) -> str:
+        return "action_handoff_leave_message"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        contact = tracker.get_slot("handoff_contact")
+        reset = [SlotSet("handoff_contact", None), SlotSet("handoff_note", None)]
+        if not contact or contact == CANCELLED or tracker.get_slot("handoff_note") == CANCELLED:
+            dispatcher.utter_message(text="好的，已取消留言。还有其他问题可以继续问我。")
+            return reset
+        text = leave_message(
+            tracker.sender_id,
+            _channel(tracker),
+            tracker.events,
+            contact,
+            tracker.get_slot("handoff_reason"),
+        )
+        dispatcher.utter_message(text=text)
+        return reset

@@ -1,0 +1,30 @@
+"""``python -m handoff.console``: migrate the database, then serve the console on
+IPPC_CONSOLE_HOST:IPPC_CONSOLE_PORT (default 127.0.0.1:5010)."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from handoff.console import create_app
+from handoff.settings import get_handoff_settings
+from ippc.migrate import upgrade
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = get_handoff_settings()
+    upgrade()
+    print(f"staff console on http://{settings.console_host}:{settings.console_port}/", flush=True)
+    web.run_app(
+        create_app(settings=settings),
+        host=settings.console_host,
+        port=settings.console_port,
+        print=None,
+        access_log=None,
+    )
+
+
+if __name__ == "__main__":
+    main()

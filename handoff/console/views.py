@@ -1,0 +1,382 @@
+"""Console pages and the small JSON API their JavaScript polls."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from handoff.auth import AuthError, add_staff, list_staff, login, logout
+from handoff.console.security import (
+    CSRF_FIELD,
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    new_token,
+    tokens_match,
+)
+from handoff.dashboard import bar_chart_svg, build_dashboard
+from handoff.live import queue_snapshot, ticket_updates
+from handoff.models import REASONS, ROLES, STATUSES
+from handoff.review import (
+    ReviewFilter,
+    export_csv,
+    export_json,
+    find_tickets,
+    local_text,
+    ticket_dict,
+)
+from handoff.staff_ops import claim, close, colleagues, reply, transfer, visible_ticket
+from handoff.tickets import TicketError
+from ippc.db import session_scope
+
+STATUS_TEXT = {"waiting": "排队中", "active": "处理中", "closed": "已关闭", "left-message": "留言"}
+routes = web.RouteTableDef()
+
+
+def _config(request: web.Request) -> dict[str, Any]:
+    return request.app["handoff_config"]
+
+
+def _url(request: web.Request) -> str | None:
+    return _config(request)["url"]
+
+
+def _page(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
+    context.update(
+        staff=request.get("staff"),
+        csrf=request.get("csrf"),
+        csrf_field=CSRF_FIELD,
+        status_text=STATUS_TEXT,
+        reasons=REASONS,
+        path=request.path,
+    )
+    return aiohttp_jinja2.render_template(template, request, context, status=status)
+
+
+def _ticket_id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["ticket_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+
+
+async def _form(request: web.Request) -> dict[str, str]:
+    form = await request.post()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+# ------------------------------------------------------------------------------ login
+@routes.get("/login")
+async def login_page(request: web.Request) -> web.Response:
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_token()
+    response = _page(request, "login.html", login_csrf=token, error=None)
+    _set_login_cookie(request, response, token)
+    return response
+
+
+def _set_login_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="Strict",
+        secure=_config(request)["secure_cookies"],
+        path="/login",
+    )
+
+
+@routes.post("/login")
+async def login_submit(request: web.Request) -> web.StreamResponse:
+    form = await _form(request)
+    cookie_token = request.cookies.get(LOGIN_CSRF_COOKIE)
+    if not tokens_match(cookie_token, form.get(CSRF_FIELD)):
+        raise web.HTTPForbidden(text="missing or invalid CSRF token")
+    username = (form.get("username") or "").strip()[:64]
+    password = form.get("password") or ""
+    config = _config(request)
+    result = await asyncio.get_running_loop().run_in_executor(
+        None,
+        functools.partial(
+            login,
+            username,
+            password,
+            request.remote or "unknown",
+            session_minutes=config["session_minutes"],
+            now=config["clock"](),
+            url=config["url"],
+        ),
+    )
+    if result.blocked_until is not None:
+        until = local_text(result.blocked_until)
+        return _page(
+            request,
+            "login.html",
+            status=429,
+            login_csrf=cookie_token,
+            error=f"登录失败次数过多，请在 {until} 之后再试。",
+        )
+    if result.token is None:
+        return _page(
+            request, "login.html", status=401, login_csrf=cookie_token, error="用户名或密码错误。"
+        )
+    response = web.HTTPFound("/queue")
+    response.set_cookie(
+        SESSION_COOKIE,
+        result.token,
+        httponly=True,
+        samesite="Strict",
+        secure=config["secure_cookies"],
+        max_age=config["session_minutes"] * 60,
+        path="/",
+    )
+    response.del_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    raise response
+
+
+@routes.post("/logout")
+async def logout_submit(request: web.Request) -> web.StreamResponse:
+    logout(request.cookies.get(SESSION_COOKIE), url=_url(request))
+    response = web.HTTPFound("/login")
+    response.del_cookie(SESSION_COOKIE, path="/")
+    raise response
+
+
+# ------------------------------------------------------------------------------ queue
+@routes.get("/")
+async def home(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPFound("/queue")
+
+
+@routes.get("/queue")
+async def queue_page(request: web.Request) -> web.Response:
+    with session_scope(_url(request)) as session:
+        snapshot = queue_snapshot(session, request["staff"])
+    return _page(request, "queue.html", queue=snapshot)
+
+
+@routes.get("/api/queue")
+async def queue_api(request: web.Request) -> web.Response:
+    with session_scope(_url(request)) as session:
+        return web.json_response(queue_snapshot(session, request["staff"]))
+
+
+# ------------------------------------------------------------------------------ one ticket
+@routes.get("/tickets/{ticket_id}")
+async def ticket_page(request: web.Request) -> web.Response:
+    ticket_id = _ticket_id(request)
+    staff = request["staff"]
+    with session_scope(_url(request)) as session:
+        try:
+            ticket = visible_ticket(session, staff, ticket_id)
+        except TicketError:
+            raise web.HTTPNotFound(text="no such ticket") from None
+        data = ticket_dict(ticket)
+        data["contact_full"] = ticket.contact  # for the call back; shown on this page only
+        for line, message in zip(data["transcript"], ticket.messages, strict=True):
+            line["local_at"] = local_text(message.at)
+        data["created_local"] = local_text(ticket.created_at)
+        data["callback_local"] = local_text(ticket.callback_after)
+    return _page(
+        request,
+        "ticket.html",
+        ticket=data,
+        colleagues=colleagues(staff, _url(request)),
+        notice=request.query.get("notice", ""),
+        error=request.query.get("error", ""),
+    )
+
+
+@routes.get("/api/tickets/{ticket_id}")
+async def ticket_api(request: web.Request) -> web.Response:
+    ticket_id = _ticket_id(request)
+    try:
+        after = int(request.query.get("after", "0"))
+    except ValueError:
+        raise web.HTTPBadRequest(text="after must be a number") from None
+    with session_scope(_url(request)) as session:
+        try:
+            return web.json_response(ticket_updates(session, request["staff"], ticket_id, after))
+        except TicketError:
+            raise web.HTTPNotFound(text="no such ticket") from None
+
+
+def _back(ticket_id: int, *, notice: str = "", error: str = "") -> web.HTTPFound:
+    query = f"?notice={notice}" if notice else (f"?error={error}" if error else "")
+    return web.HTTPFound(f"/tickets/{ticket_id}{query}")
+
+
+async def _act(request: web.Request, action: Any) -> web.StreamResponse:
+    """Run a ticket action; its TicketError becomes a message on the ticket page (not-found
+    stays a 404 so a ticket of another center is indistinguishable from none)."""
+    ticket_id = _ticket_id(request)
+    try:
+        notice = await action(ticket_id)
+    except TicketError as error:
+        if str(error) == "no such ticket":
+            raise web.HTTPNotFound(text="no such ticket") from None
+        raise _back(ticket_id, error=str(error)) from None
+    raise _back(ticket_id, notice=notice or "")
+
+
+@routes.post("/tickets/{ticket_id}/claim")
+async def claim_submit(request: web.Request) -> web.StreamResponse:
+    async def action(ticket_id: int) -> str:
+        claim(request["staff"], ticket_id, _url(request))
+        return "claimed"
+
+    return await _act(request, action)
+
+
+@routes.post("/tickets/{ticket_id}/reply")
+async def reply_submit(request: web.Request) -> web.StreamResponse:
+    form = await _form(request)
+
+    async def action(ticket_id: int) -> str:
+        delivered = await reply(request["staff"], ticket_id, form.get("text", ""), _url(request))
+        return "sent" if delivered else "undelivered"
+
+    return await _act(request, action)
+
+
+@routes.post("/tickets/{ticket_id}/transfer")
+async def transfer_submit(request: web.Request) -> web.StreamResponse:
+    form = await _form(request)
+    target = form.get("to", "")
+
+    async def action(ticket_id: int) -> str:
+        if target == "queue":
+            to_staff = None
+        elif target.isdigit():
+            to_staff = int(target)
+        else:
+            raise TicketError("choose a colleague or the queue")
+        transfer(request["staff"], ticket_id, to_staff, _url(request))
+        return "transferred"
+
+    return await _act(request, action)
+
+
+@routes.post("/tickets/{ticket_id}/close")
+async def close_submit(request: web.Request) -> web.StreamResponse:
+    form = await _form(request)
+
+    async def action(ticket_id: int) -> str:
+        await close(
+            request["staff"], ticket_id, form.get("note", ""), form.get("tags", ""), _url(request)
+        )
+        return "closed"
+
+    return await _act(request, action)
+
+
+# ------------------------------------------------------------------------------ review
+def _filters(request: web.Request) -> ReviewFilter:
+    try:
+        return ReviewFilter.from_query(request.query)
+    except TicketError as error:
+        raise web.HTTPBadRequest(text=str(error)) from None
+
+
+@routes.get("/review")
+async def review_page(request: web.Request) -> web.Response:
+    try:
+        review = ReviewFilter.from_query(request.query)
+        error = ""
+    except TicketError as bad:
+        review, error = ReviewFilter(), str(bad)
+    with session_scope(_url(request)) as session:
+        tickets = []
+        for found in find_tickets(session, review, request["staff"]):
+            row = ticket_dict(found)
+            row["created_local"] = local_text(found.created_at)
+            tickets.append(row)
+    return _page(
+        request,
+        "review.html",
+        status=400 if error else 200,
+        tickets=tickets,
+        review=review,
+        query=review.as_query(),
+        statuses=STATUSES,
+        error=error,
+    )
+
+
+EXPORTS = {
+    "json": (export_json, "application/json"),
+    "csv": (export_csv, "text/csv"),
+}
+
+
+@routes.get("/review/export.{kind}")
+async def export_route(request: web.Request) -> web.Response:
+    """The filtered tickets with their (masked) transcripts, as a download."""
+    kind = request.match_info["kind"]
+    if kind not in EXPORTS:
+        raise web.HTTPNotFound()
+    render, content_type = EXPORTS[kind]
+    review = _filters(request)
+    with session_scope(_url(request)) as session:
+        body = render(find_tickets(session, review, request["staff"], limit=None))
+    return web.Response(
+        text=body,
+        content_type=content_type,
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="handoff-tickets.{kind}"'},
+    )
+
+
+# ------------------------------------------------------------------------------ dashboard
+@routes.get("/dashboard")
+async def dashboard_page(request: web.Request) -> web.Response:
+    with session_scope(_url(request)) as session:
+        board = build_dashboard(session, request["staff"])
+    return _page(request, "dashboard.html", board=board, chart=bar_chart_svg(board.days))
+
+
+# ------------------------------------------------------------------------------ staff (admin)
+def _require_admin(request: web.Request) -> None:
+    if not request["staff"].is_admin:
+        raise web.HTTPForbidden(text="administrators only")
+
+
+@routes.get("/staff")
+async def staff_page(request: web.Request) -> web.Response:
+    _require_admin(request)
+    return _page(
+        request,
+        "staff.html",
+        accounts=list_staff(_url(request)),
+        roles=ROLES,
+        notice=request.query.get("notice", ""),
+        error="",
+    )
+
+
+@routes.post("/staff")
+async def staff_submit(request: web.Request) -> web.StreamResponse:
+    _require_admin(request)
+    form = await _form(request)
+    try:
+        add_staff(
+            form.get("username", "").strip(),
+            form.get("password", ""),
+            role=form.get("role", "agent"),
+            display_name=form.get("display_name") or None,
+            center=form.get("center") or None,
+            url=_url(request),
+        )
+    except AuthError as error:
+        return _page(
+            request,
+            "staff.html",
+            status=400,
+            accounts=list_staff(_url(request)),
+            roles=ROLES,
+            notice="",
+            error=str(error),
+        )
+    raise web.HTTPFound("/staff?notice=created")

@@ -1,0 +1,213 @@
+"""The bot's side of a handoff, on plain tracker data so that it is testable without Rasa:
+the transcript so far, why the user is handed over, and what the bot tells them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from handoff.hours import WorkingHours, describe_moment
+from handoff.models import LEFT_MESSAGE, REASONS
+from handoff.settings import get_handoff_settings
+from handoff.tickets import (
+    Line,
+    add_line,
+    expected_wait_minutes,
+    open_ticket,
+    queue_position,
+)
+from handoff.topics import FALLBACK_INTENT, topic_of, understanding
+
+HANDOFF_INTENT = "human_handoff"
+JUDGEMENT_INTENT = "infringement_judgement"
+FALLBACK_ACTION = "action_rephrase_or_offer_human"
+MAX_TRANSCRIPT_LINES = 200
+CANCEL_WORDS = re.compile(
+    r"^\s*(取消|算了|不用了?|不留了?|不需要了?|退出|cancel)\s*[。.!！]*\s*$", re.I
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+PHONE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
+MAX_NOTE_CHARS = 500
+
+Event = Mapping[str, Any]
+
+
+def _at(event: Event) -> datetime:
+    stamp = event.get("timestamp")
+    if isinstance(stamp, (int, float)):
+        return datetime.fromtimestamp(stamp, tz=timezone.utc)
+    return datetime.now(timezone.utc)
+
+
+def _bot_text(event: Event) -> str:
+    text = event.get("text") or ""
+    buttons = ((event.get("data") or {}).get("buttons")) or []
+    titles = " / ".join(str(b.get("title", "")) for b in buttons if isinstance(b, Mapping))
+    if titles:
+        text = f"{text}\n[按钮] {titles}" if text else f"[按钮] {titles}"
+    return text
+
+
+def current_session(events: Iterable[Event]) -> list[Event]:
+    """The events since the last session start (the conversation the user sees now)."""
+    events = list(events)
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].get("event") == "session_started":
+            return events[index + 1 :]
+    return events
+
+
+def user_line(event: Event) -> Line:
+    """A user event as a transcript line with the bot's understanding of it."""
+    intent, topic, confidence = understanding(event.get("parse_data"))
+    return Line("user", event.get("text") or "", _at(event), topic, intent, confidence)
+
+
+def latest_user_line(events: Iterable[Event]) -> Line | None:
+    users = [e for e in events if e.get("event") == "user"]
+    return user_line(users[-1]) if users else None
+
+
+def transcript_lines(events: Iterable[Event]) -> list[Line]:
+    """User and bot messages of the current session, each user message with the bot's
+    understanding (intent, topic, confidence)."""
+    lines: list[Line] = []
+    for event in current_session(events):
+        kind = event.get("event")
+        if kind == "user":
+            lines.append(user_line(event))
+        elif kind == "bot":
+            text = _bot_text(event)
+            if text:
+                lines.append(Line("bot", text, _at(event)))
+    return lines[-MAX_TRANSCRIPT_LINES:]
+
+
+def handoff_reason(events: list[Event], latest_intent: str | None) -> str:
+    """needs_judgement, misunderstood_twice (the bot failed twice, or the user took its
+    offer of a human), or user_request."""
+    if latest_intent == JUDGEMENT_INTENT:
+        return "needs_judgement"
+    users = [e for e in current_session(events) if e.get("event") == "user"][:-1]
+    recent = [((e.get("parse_data") or {}).get("intent") or {}).get("name") for e in users[-2:]]
+    if len(recent) == 2 and all(name == FALLBACK_INTENT for name in recent):
+        return "misunderstood_twice"
+    return "user_request"
+
+
+def conversation_topic(lines: list[Line], latest_intent: str | None) -> str | None:
+    """What the conversation was about: the last user topic other than asking for a human."""
+    if latest_intent and latest_intent != HANDOFF_INTENT:
+        return topic_of(latest_intent)
+    for line in reversed(lines):
+        if line.sender == "user" and line.topic and line.topic != HANDOFF_INTENT:
+            return line.topic
+    return HANDOFF_INTENT
+
+
+def ticket_center() -> str | None:
+    from knowledge_base.base import get_knowledge_base
+
+    return get_handoff_settings().center or get_knowledge_base().center_info.center
+
+
+@dataclass(frozen=True)
+class HandoffOutcome:
+    """What happened: a ticket in the queue, or staff are away (offer to leave a message)."""
+
+    messages: list[str]
+    reason: str
+    ticket_id: int | None = None
+    offline: bool = False
+
+
+def start_handoff(
+    conversation_id: str,
+    channel: str,
+    events: list[Event],
+    latest_intent: str | None,
+    now: datetime | None = None,
+) -> HandoffOutcome:
+    hours = WorkingHours.from_settings()
+    now = now or datetime.now(timezone.utc)
+    reason = handoff_reason(events, latest_intent)
+    lead = (
+        "是否构成侵权，需要结合具体事实、证据和权利要求由专业人员判断，智能助手不能给出结论。"
+        if reason == "needs_judgement"
+        else ""
+    )
+    if not hours.is_open(now):
+        back = describe_moment(hours.next_open(now), now)
+        return HandoffOutcome(
+            messages=[
+                f"{lead}现在不在人工服务时间（{hours.describe()}），工作人员最早 {back} 上线。"
+                "您可以先留言，留下联系方式，工作人员上班后会尽快与您联系。"
+            ],
+            reason=reason,
+            offline=True,
+        )
+    settings = get_handoff_settings()
+    lines = transcript_lines(events)
+    ticket_id = open_ticket(
+        conversation_id,
+        channel,
+        reason,
+        lines,
+        center=ticket_center(),
+        topic=conversation_topic(lines, latest_intent),
+    )
+    position = queue_position(ticket_id)
+    wait = expected_wait_minutes(position, settings.minutes_per_waiting_user)
+    ahead = max(0, position - 1)
+    text = (
+        f"{lead}已为您转接人工客服（工单号 #{ticket_id}）。"
+        f"您前面还有 {ahead} 位用户在等待，预计等待约 {wait} 分钟。"
+        "接入前您发送的消息都会转给工作人员，请稍候。"
+    )
+    add_line(conversation_id, Line("bot", text, datetime.now(timezone.utc)))
+    return HandoffOutcome(messages=[text], reason=reason, ticket_id=ticket_id)
+
+
+def valid_contact(text: str | None) -> str | None:
+    """A phone number or an e-mail address found in the reply, or None."""
+    text = text or ""
+    match = EMAIL.search(text) or PHONE.search(text)
+    return match.group(0) if match else None
+
+
+def is_cancel(text: str | None) -> bool:
+    return bool(CANCEL_WORDS.match(text or ""))
+
+
+def leave_message(
+    conversation_id: str,
+    channel: str,
+    events: list[Event],
+    contact: str,
+    reason: str | None,
+    now: datetime | None = None,
+) -> str:
+    """Turn the after-hours form into a left-message ticket for the next working period;
+    returns what the bot tells the user."""
+    hours = WorkingHours.from_settings()
+    now = now or datetime.now(timezone.utc)
+    back = hours.next_open(now)
+    lines = transcript_lines(events)
+    ticket_id = open_ticket(
+        conversation_id,
+        channel,
+        reason if reason in REASONS else "left_message",
+        lines,
+        center=ticket_center(),
+        topic=conversation_topic(lines, None),
+        status=LEFT_MESSAGE,
+        contact=contact,
+        callback_after=back,
+    )
+    return (
+        f"留言已提交（编号 #{ticket_id}）。工作人员将在 {describe_moment(back, now)} 上线后"
+        "尽快通过您留下的联系方式与您联系。"
+    )

@@ -1,0 +1,149 @@
+"""Tables of the handoff area: staff accounts and sessions, tickets and their transcripts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import relationship
+
+from ippc.db import Base
+
+# Ticket states: waiting in the queue, claimed by staff, finished, or a message left
+# outside working hours for the next working day.
+WAITING = "waiting"
+ACTIVE = "active"
+CLOSED = "closed"
+LEFT_MESSAGE = "left-message"
+STATUSES = (WAITING, ACTIVE, CLOSED, LEFT_MESSAGE)
+OPEN_STATUSES = (WAITING, ACTIVE)
+
+# Why a conversation was handed over to a person.
+REASONS = {
+    "user_request": "用户要求转人工",
+    "misunderstood_twice": "连续两次未理解",
+    "needs_judgement": "需要人工判断",
+    "left_message": "非工作时间留言",
+}
+
+ROLES = ("agent", "admin")
+SENDERS = ("user", "bot", "staff")
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamps everywhere in the database (same on SQLite and PostgreSQL)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Staff(Base):
+    __tablename__ = "handoff_staff"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(100), nullable=False)
+    password_hash = Column(String(255), nullable=False)
+    role = Column(String(16), nullable=False, default="agent")
+    # None: every center's tickets (single-center deployments); else only this center's.
+    center = Column(String(100), nullable=True)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class StaffSession(Base):
+    """A console login. Only the SHA-256 of the cookie token is stored."""
+
+    __tablename__ = "handoff_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    staff_id = Column(Integer, ForeignKey("handoff_staff.id", ondelete="CASCADE"), nullable=False)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+
+    staff = relationship(Staff, lazy="joined")
+
+
+class LoginThrottle(Base):
+    """Failed logins per key (user name or client address), to slow password guessing."""
+
+    __tablename__ = "handoff_login_throttle"
+
+    key = Column(String(200), primary_key=True)
+    failures = Column(Integer, nullable=False, default=0)
+    last_failure_at = Column(DateTime, nullable=True)
+    blocked_until = Column(DateTime, nullable=True)
+
+
+class Ticket(Base):
+    __tablename__ = "handoff_tickets"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False)
+    channel = Column(String(64), nullable=False, default="rest")
+    center = Column(String(100), nullable=True)
+    status = Column(String(16), nullable=False, default=WAITING)
+    reason = Column(String(32), nullable=False)
+    # The topic the conversation was about when it ended in a handoff (dashboard).
+    topic = Column(String(64), nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    claimed_at = Column(DateTime, nullable=True)
+    closed_at = Column(DateTime, nullable=True)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)
+    assignee_id = Column(Integer, ForeignKey("handoff_staff.id"), nullable=True)
+    resolution_note = Column(Text, nullable=True)
+    tags = Column(Text, nullable=False, default="")
+    rating = Column(Integer, nullable=True)
+    rated_at = Column(DateTime, nullable=True)
+    # Left messages: how to reach the user, and when staff are back.
+    contact = Column(String(200), nullable=True)
+    callback_after = Column(DateTime, nullable=True)
+
+    assignee = relationship(Staff, lazy="joined")
+    messages = relationship(
+        "TicketMessage",
+        order_by="TicketMessage.id",
+        cascade="all, delete-orphan",
+        back_populates="ticket",
+    )
+
+    __table_args__ = (
+        Index("ix_handoff_tickets_conversation", "conversation_id", "status"),
+        Index("ix_handoff_tickets_status_created", "status", "created_at"),
+    )
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag for tag in (self.tags or "").split(",") if tag]
+
+
+class TicketMessage(Base):
+    """One line of a transcript: what the user, the bot or staff said, and when."""
+
+    __tablename__ = "handoff_messages"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(
+        Integer, ForeignKey("handoff_tickets.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    sender = Column(String(8), nullable=False)
+    text = Column(Text, nullable=False)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    # The bot's understanding of a user message.
+    topic = Column(String(64), nullable=True)
+    intent = Column(String(100), nullable=True)
+    confidence = Column(Float, nullable=True)
+    staff_id = Column(Integer, ForeignKey("handoff_staff.id"), nullable=True)
+    # Staff replies: whether the channel accepted the push.
+    delivered = Column(Boolean, nullable=True)
+
+    ticket = relationship(Ticket, back_populates="messages")

@@ -1,0 +1,121 @@
+"""A dialogue policy that pauses the bot while staff handle the conversation.
+
+The database is the one source of truth: while the conversation has a waiting or active
+ticket, every user message is given to ``action_handoff_relay`` (which adds it to the
+transcript and says nothing), whatever the NLU made of it; as soon as staff close the ticket
+in the console the bot answers again, with no event to send into Rasa. A bare rating right
+after the close goes to ``action_handoff_rate``; "转人工" inside another area's form goes
+straight to ``action_human_handoff``. Its predictions are "no user" predictions
+with a priority above RulePolicy's, so they overrule rules, forms and fallbacks.
+
+Add to bot/config.yml, under ``policies``::
+
+    - name: handoff.policy.HandoffPolicy
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.exc import SQLAlchemyError
+
+from handoff.rating import parse_rating
+from handoff.settings import get_handoff_settings
+from handoff.tickets import conversation_state
+
+logger = logging.getLogger(__name__)
+
+RELAY_ACTION = "action_handoff_relay"
+RATE_ACTION = "action_handoff_rate"
+HANDOFF_ACTION = "action_human_handoff"
+HANDOFF_INTENT = "human_handoff"
+OWN_FORM = "handoff_message_form"
+
+
+def next_handoff_action(
+    sender_id: str, text: str | None, intent: str | None = None, active_loop: str | None = None
+) -> str | None:
+    """The action for a new user message of ``sender_id``, or None to let the bot answer.
+
+    Asking for a person inside another area's form leaves that form at once (a form would
+    otherwise take "转人工" as the answer to its question)."""
+    state = conversation_state(sender_id, get_handoff_settings().rating_window_minutes)
+    if state == "handed_over":
+        return RELAY_ACTION
+    if state == "rating" and parse_rating(text) is not None:
+        return RATE_ACTION
+    if intent == HANDOFF_INTENT and active_loop and active_loop != OWN_FORM:
+        return HANDOFF_ACTION
+    return None
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT], is_trainable=True
+)
+class HandoffPolicy(Policy):
+    """Routes a handed-over conversation's messages to staff instead of the bot."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # RulePolicy has priority 4 (Rasa 3.6); above it, and unique.
+        return {"priority": 7}
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        featurizer: Any = None,
+    ) -> None:
+        super().__init__(config, model_storage, resource, execution_context, featurizer)
+
+    def train(
+        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
+        """Nothing to learn: the decision comes from the ticket database."""
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        action = self._next_action(tracker)
+        if action is None or action not in domain.action_names_or_texts:
+            return self._prediction(probabilities)
+        probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(probabilities, is_no_user_prediction=True)
+
+    @staticmethod
+    def _next_action(tracker: DialogueStateTracker) -> str | None:
+        latest = tracker.latest_action_name
+        if latest in (RELAY_ACTION, RATE_ACTION):
+            return ACTION_LISTEN_NAME
+        if latest != ACTION_LISTEN_NAME or tracker.latest_message is None:
+            return None
+        if tracker.latest_message.text is None:  # e.g. session start, no user message yet
+            return None
+        try:
+            return next_handoff_action(
+                tracker.sender_id,
+                tracker.latest_message.text,
+                tracker.latest_message.intent.get("name"),
+                tracker.active_loop_name,
+            )
+        except SQLAlchemyError as error:  # tables not migrated yet, database down
+            logger.warning("handoff state unavailable, the bot answers: %s", error)
+            return None

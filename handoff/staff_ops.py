@@ -1,0 +1,189 @@
+"""What staff do with tickets in the console: claim, reply, transfer, close. Replies and the
+closing message reach the user through ``channels.push`` on the user's own channel."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from handoff.auth import StaffView
+from handoff.masking import mask_sensitive
+from handoff.models import (
+    ACTIVE,
+    CLOSED,
+    LEFT_MESSAGE,
+    WAITING,
+    Staff,
+    Ticket,
+    TicketMessage,
+    utcnow,
+)
+from handoff.rating import RATING_BUTTONS, RATING_QUESTION
+from handoff.tickets import TicketError
+from ippc.db import session_scope
+
+logger = logging.getLogger(__name__)
+
+MAX_REPLY_CHARS = 2000
+MAX_NOTE_CHARS = 2000
+TAG = re.compile(r"[\w\u4e00-\u9fff-]{1,32}")
+CLOSING_TEXT = "工作人员已结束本次人工服务，感谢您的耐心。智能助手已恢复，您可以继续提问。"
+
+
+def can_see(staff: StaffView, ticket: Ticket) -> bool:
+    """Staff bound to a center see only that center's tickets; unbound staff see all."""
+    return staff.center is None or ticket.center == staff.center
+
+
+def visible_ticket(session: Session, staff: StaffView, ticket_id: int) -> Ticket:
+    """The ticket, or TicketError as if it did not exist when ``staff`` may not see it."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or not can_see(staff, ticket):
+        raise TicketError("no such ticket")
+    return ticket
+
+
+def parse_tags(text: str | None) -> list[str]:
+    """Comma- or space-separated tags; each 1–32 letters, digits, CJK or '-'."""
+    tags: list[str] = []
+    for raw in re.split(r"[,，\s]+", text or ""):
+        if not raw:
+            continue
+        if not TAG.fullmatch(raw):
+            raise TicketError(f"tag {raw[:40]!r} must be 1–32 letters, digits or '-'")
+        if raw not in tags:
+            tags.append(raw)
+    return tags
+
+
+def claim(staff: StaffView, ticket_id: int, url: str | None = None) -> None:
+    with session_scope(url) as session:
+        ticket = visible_ticket(session, staff, ticket_id)
+        if ticket.status not in (WAITING, LEFT_MESSAGE):
+            raise TicketError("only a waiting ticket or a left message can be claimed")
+        now = utcnow()
+        ticket.status = ACTIVE if ticket.status == WAITING else ticket.status
+        ticket.assignee_id = staff.id
+        ticket.claimed_at = ticket.claimed_at or now
+        ticket.updated_at = now
+
+
+def transfer(
+    staff: StaffView, ticket_id: int, to_staff_id: int | None, url: str | None = None
+) -> None:
+    """Hand the ticket to a colleague, or back to the queue (``to_staff_id`` None)."""
+    with session_scope(url) as session:
+        ticket = visible_ticket(session, staff, ticket_id)
+        if ticket.status == CLOSED:
+            raise TicketError("a closed ticket cannot be transferred")
+        if to_staff_id is None:
+            ticket.assignee_id = None
+            if ticket.status == ACTIVE:
+                ticket.status = WAITING
+        else:
+            target = session.get(Staff, to_staff_id)
+            if target is None or not target.active:
+                raise TicketError("no such colleague")
+            if target.center is not None and target.center != ticket.center:
+                raise TicketError("that colleague works for another center")
+            ticket.assignee_id = target.id
+            if ticket.status == WAITING:
+                ticket.status = ACTIVE
+                ticket.claimed_at = ticket.claimed_at or utcnow()
+        ticket.updated_at = utcnow()
+
+
+async def _push(conversation_id: str, channel: str, messages: list[dict[str, Any]]) -> bool:
+    try:
+        from channels.push import push_messages
+    except ImportError:  # channels area not installed: staff see "not delivered"
+        logger.warning("channels.push is not available: message kept in the transcript only")
+        return False
+    try:
+        return await push_messages(conversation_id, channel, messages)
+    except Exception:  # noqa: BLE001 - a delivery failure must not lose the staff reply
+        logger.exception("push to %s on %s failed", conversation_id, channel)
+        return False
+
+
+async def reply(staff: StaffView, ticket_id: int, text: str, url: str | None = None) -> bool:
+    """Store the reply in the transcript, then deliver it; True when delivered or queued."""
+    text = (text or "").strip()
+    if not text:
+        raise TicketError("the reply is empty")
+    if len(text) > MAX_REPLY_CHARS:
+        raise TicketError(f"the reply is longer than {MAX_REPLY_CHARS} characters")
+    with session_scope(url) as session:
+        ticket = visible_ticket(session, staff, ticket_id)
+        if ticket.status == CLOSED:
+            raise TicketError("the ticket is closed")
+        if ticket.status == WAITING:  # replying takes the ticket
+            ticket.status = ACTIVE
+            ticket.claimed_at = ticket.claimed_at or utcnow()
+        if ticket.assignee_id is None:
+            ticket.assignee_id = staff.id
+        message = TicketMessage(
+            sender="staff", text=mask_sensitive(text), at=utcnow(), staff_id=staff.id
+        )
+        ticket.messages.append(message)
+        ticket.updated_at = utcnow()
+        session.flush()
+        message_id, conversation_id, channel = message.id, ticket.conversation_id, ticket.channel
+    delivered = await _push(conversation_id, channel, [{"text": f"【人工客服】{text}"}])
+    with session_scope(url) as session:
+        session.get(TicketMessage, message_id).delivered = delivered
+    return delivered
+
+
+async def close(
+    staff: StaffView,
+    ticket_id: int,
+    note: str,
+    tags_text: str = "",
+    url: str | None = None,
+) -> bool:
+    """Close with a resolution note and tags; the user is told the bot is back and asked for
+    a 1–5 rating. True when that message was delivered or queued."""
+    note = (note or "").strip()
+    if not note:
+        raise TicketError("a resolution note is required to close a ticket")
+    if len(note) > MAX_NOTE_CHARS:
+        raise TicketError(f"the note is longer than {MAX_NOTE_CHARS} characters")
+    tags = parse_tags(tags_text)
+    with session_scope(url) as session:
+        ticket = visible_ticket(session, staff, ticket_id)
+        if ticket.status == CLOSED:
+            raise TicketError("the ticket is already closed")
+        was_live = ticket.status in (WAITING, ACTIVE)
+        now = utcnow()
+        ticket.status = CLOSED
+        ticket.closed_at = now
+        ticket.updated_at = now
+        ticket.resolution_note = mask_sensitive(note)
+        ticket.tags = ",".join(tags)
+        ticket.assignee_id = ticket.assignee_id or staff.id
+        ticket.claimed_at = ticket.claimed_at or now
+        closing = [{"text": CLOSING_TEXT}, {"text": RATING_QUESTION, "buttons": RATING_BUTTONS}]
+        if was_live:
+            for item in closing:
+                ticket.messages.append(TicketMessage(sender="bot", text=item["text"], at=now))
+        conversation_id, channel = ticket.conversation_id, ticket.channel
+    if not was_live:  # a left message answered by phone or e-mail: nothing to push
+        return True
+    return await _push(conversation_id, channel, closing)
+
+
+def colleagues(staff: StaffView, url: str | None = None) -> list[tuple[int, str]]:
+    """Active staff a ticket can be transferred to (same center, or unbound)."""
+    with session_scope(url) as session:
+        query = select(Staff).where(Staff.active, Staff.id != staff.id).order_by(Staff.username)
+        rows = session.execute(query).scalars()
+        return [
+            (s.id, s.display_name)
+            for s in rows
+            if s.center is None or staff.center is None or s.center == staff.center
+        ]
