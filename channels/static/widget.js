@@ -66,7 +66,16 @@
   }
 
   var launcher = el("button", { class: "launcher", type: "button", "aria-label": "打开在线咨询", "aria-expanded": "false", "aria-controls": "ippc-panel" });
-  launcher.appendChild(el("span", { class: "launcher-icon", "aria-hidden": "true" }, "💬"));
+  var SVG = "http://www.w3.org/2000/svg";
+  var icon = document.createElementNS(SVG, "svg");
+  icon.setAttribute("viewBox", "0 0 24 24");
+  icon.setAttribute("class", "launcher-icon");
+  icon.setAttribute("aria-hidden", "true");
+  var bubblePath = document.createElementNS(SVG, "path");
+  bubblePath.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01z");
+  bubblePath.setAttribute("fill", "currentColor");
+  icon.appendChild(bubblePath);
+  launcher.appendChild(icon);
   var badge = el("span", { class: "badge", hidden: "", "aria-hidden": "true" });
   launcher.appendChild(badge);
 

@@ -21,6 +21,11 @@ from sanic import Sanic
 LONG_TEXT = "\n".join(f"第{i}段：" + "知识产权保护" * 40 for i in range(40))  # ~10 000 chars
 
 
+CANNED = {
+    "/fasttrack_overview": "专利快速预审是保护中心为备案主体提供的快速通道，详见 https://www.cnipa.gov.cn/ 。"
+}
+
+
 @dataclass
 class ScriptedBot:
     """Stands in for Rasa's agent: answers by fixed rules and records what it was asked."""
@@ -35,7 +40,9 @@ class ScriptedBot:
         if text == "slow":
             await self.release.wait()
             reply: dict[str, Any] = {"text": "慢慢来的回答"}
-        elif text == "buttons":
+        elif text in CANNED:
+            reply = {"text": CANNED[text]}
+        elif text in ("buttons", "有哪些业务"):
             reply = {
                 "text": "请选择您要咨询的业务：",
                 "buttons": [

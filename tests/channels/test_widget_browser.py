@@ -1,0 +1,149 @@
+"""The widget in a real browser: Debian's chromium driven by Playwright (never downloaded)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from channels_harness import ScriptedBot, channel_server
+
+from channels.push import push_messages
+from channels.webchat import WebchatInput
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.access(CHROMIUM, os.X_OK), reason="Debian's chromium is not installed"
+    ),
+]
+
+
+@pytest.fixture
+async def page():  # noqa: ANN201 - a Playwright Page
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = await browser.new_context(locale="zh-CN", viewport={"width": 1100, "height": 760})
+        yield await context.new_page()
+        await browser.close()
+
+
+@pytest.fixture
+async def widget_server(
+    sqlite_outbox: str, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[str, ScriptedBot, WebchatInput]]:
+    monkeypatch.setenv("IPPC_INTERNAL_TOKEN", "browser-test-token")
+    bot, channel = ScriptedBot(), WebchatInput()
+    async with channel_server([channel], bot) as base:
+        monkeypatch.setenv("IPPC_RASA_URL", base)
+        yield base, bot, channel
+
+
+async def test_widget_conversation_history_reconnection_and_push(page, widget_server) -> None:  # noqa: ANN001
+    from playwright.async_api import expect
+
+    base, bot, channel = widget_server
+    await page.goto(f"{base}/webhooks/webchat/demo")
+    launcher = page.get_by_role("button", name="打开在线咨询")
+    await launcher.click()
+    dialog = page.get_by_role("dialog", name="知识产权保护中心 · 在线咨询")
+    await expect(dialog).to_be_visible()
+    await expect(dialog.get_by_role("status")).to_have_text("已连接")
+
+    # Ask a question with the keyboard; the answer comes with quick replies and a link.
+    box = dialog.get_by_role("textbox", name="输入您的问题")
+    await expect(box).to_be_focused()
+    await box.fill("有哪些业务")
+    await box.press("Enter")
+    log = dialog.get_by_role("log", name="对话记录")
+    await expect(log).to_contain_text("请选择您要咨询的业务：")
+    choices = dialog.get_by_role("group", name="可选回复")
+    await expect(choices.get_by_role("link", name="官网")).to_have_attribute(
+        "href", "https://www.cnipa.gov.cn/"
+    )
+    await choices.get_by_role("button", name="快速预审").click()
+    await expect(log).to_contain_text("专利快速预审是保护中心为备案主体提供的快速通道")
+    await expect(log.get_by_role("link", name="https://www.cnipa.gov.cn/")).to_be_visible()
+    assert bot.texts() == ["有哪些业务", "/fasttrack_overview"]
+    await expect(choices.get_by_role("button", name="快速预审")).to_be_disabled()
+    conversation = await page.evaluate("window.__ippcWidget.conversationId()")
+    assert bot.received[-1].sender_id == conversation
+
+    # Reload: same conversation, history shown again.
+    await page.reload()
+    dialog = page.get_by_role("dialog", name="知识产权保护中心 · 在线咨询")
+    await expect(dialog).to_be_visible()
+    log = dialog.get_by_role("log", name="对话记录")
+    await expect(log).to_contain_text("有哪些业务")
+    await expect(log).to_contain_text("专利快速预审是保护中心为备案主体提供的快速通道")
+    assert await page.evaluate("window.__ippcWidget.conversationId()") == conversation
+    await expect(dialog.get_by_role("status")).to_have_text("已连接")
+
+    # The server drops the connection: the widget reconnects by itself.
+    for socket in list(channel.hub.sockets.get(conversation, ())):
+        await socket.close()
+    await expect(dialog.get_by_role("status")).to_have_text("已连接", timeout=15_000)
+
+    # A message pushed by the server (a staff reply) appears without the user asking.
+    assert await push_messages(
+        conversation, "webchat", [{"text": "人工客服小王：您好，我来为您解答。"}]
+    )
+    await expect(log).to_contain_text("人工客服小王：您好，我来为您解答。")
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "widget.png"))
+
+    # Escape closes the panel and gives focus back to the launcher; a push while closed
+    # shows an unread count on it.
+    await page.keyboard.press("Escape")
+    await expect(dialog).to_be_hidden()
+    await expect(page.get_by_role("button", name="打开在线咨询")).to_be_focused()
+    assert await push_messages(conversation, "webchat", [{"text": "还有其他问题吗？"}])
+    await expect(page.get_by_role("button", name="打开在线咨询（1 条新消息）")).to_be_visible()
+    await page.keyboard.press("Enter")
+    await expect(dialog).to_be_visible()
+    await expect(log).to_contain_text("还有其他问题吗？")
+
+
+async def test_messages_pushed_while_away_arrive_on_the_next_visit(page, widget_server) -> None:  # noqa: ANN001
+    from playwright.async_api import expect
+
+    base, _, _ = widget_server
+    await page.goto(f"{base}/webhooks/webchat/demo")
+    conversation = await page.evaluate("window.__ippcWidget.conversationId()")
+    await page.goto("about:blank")  # the user leaves
+    assert await push_messages(conversation, "webchat", [{"text": "您的工单已处理完毕。"}])
+    await page.goto(f"{base}/webhooks/webchat/demo")
+    await expect(page.get_by_role("button", name="打开在线咨询（1 条新消息）")).to_be_visible()
+    await page.get_by_role("button", name="打开在线咨询（1 条新消息）").click()
+    await expect(page.get_by_role("log", name="对话记录")).to_contain_text("您的工单已处理完毕。")
+
+
+@pytest.mark.model
+async def test_widget_talks_to_the_real_assistant(page, live_assistant) -> None:  # noqa: ANN001
+    """The widget served by ``ippc run``'s Rasa server, answered by the trained model."""
+    from playwright.async_api import expect
+
+    await page.goto(f"{live_assistant.rasa_url}/webhooks/webchat/demo")
+    await page.get_by_role("button", name="打开在线咨询").click()
+    dialog = page.get_by_role("dialog")
+    await expect(dialog.get_by_role("status")).to_have_text("已连接", timeout=30_000)
+    await dialog.get_by_role("textbox", name="输入您的问题").fill("你好")
+    await dialog.get_by_role("button", name="发送").click()
+    choices = dialog.get_by_role("group", name="可选回复").last
+    await expect(choices.get_by_role("button").first).to_be_visible(timeout=60_000)
+    bubbles = dialog.locator(".message.bot")
+    before = await bubbles.count()
+    await choices.get_by_role("button").first.click()
+    await expect(bubbles).not_to_have_count(before, timeout=60_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "widget-live.png"))
