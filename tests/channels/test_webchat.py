@@ -9,7 +9,14 @@ from dataclasses import dataclass
 import aiohttp
 import pytest
 import wechat_client_sim as wx
-from channels_harness import ScriptedBot, WeChatApiStandIn, channel_server, free_port, serve_aiohttp
+from channels_harness import (
+    CANNED,
+    ScriptedBot,
+    WeChatApiStandIn,
+    channel_server,
+    free_port,
+    serve_aiohttp,
+)
 
 from channels import outbox
 from channels.push import TOKEN_HEADER, pending_messages, push_messages
@@ -79,7 +86,7 @@ async def test_a_turn_shows_typing_then_the_answer(rig: WebRig) -> None:
     # A quick reply sends its payload.
     await ws.send_json({"type": "message", "text": "快速预审", "payload": "/fasttrack_overview"})
     frames = await frames_until_idle(ws)
-    assert frames[1]["message"] == {"text": "收到：/fasttrack_overview"}
+    assert frames[1]["message"] == {"text": CANNED["/fasttrack_overview"]}
     message = rig.bot.received[-1]
     assert message.sender_id == conversation and message.input_channel == "webchat"
     await ws.close()
