@@ -11,13 +11,6 @@ from sqlalchemy import select, update
 
 from channels.models import OutboxMessage
 from ippc.db import session_scope
-from ippc.settings import get_settings
-
-
-def _url(url: str | None) -> str:
-    # Resolved here: ippc.db.get_engine caches its engine under the argument, so None would
-    # keep the first database even after IPPC_DATABASE_URL changes.
-    return url or get_settings().database_url
 
 
 def store(
@@ -32,7 +25,7 @@ def store(
         )
         for message in messages
     ]
-    with session_scope(_url(url)) as session:
+    with session_scope(url) as session:
         session.add_all(rows)
     return len(rows)
 
@@ -44,7 +37,7 @@ def claim(conversation_id: str, url: str | None = None) -> list[dict[str, Any]]:
     at once never both get it.
     """
     claimed: list[dict[str, Any]] = []
-    with session_scope(_url(url)) as session:
+    with session_scope(url) as session:
         rows = session.execute(
             select(OutboxMessage.id, OutboxMessage.payload)
             .where(
@@ -66,7 +59,7 @@ def claim(conversation_id: str, url: str | None = None) -> list[dict[str, Any]]:
 
 def pending_count(conversation_id: str, url: str | None = None) -> int:
     """How many messages wait for ``conversation_id`` (without claiming them)."""
-    with session_scope(_url(url)) as session:
+    with session_scope(url) as session:
         return len(
             session.execute(
                 select(OutboxMessage.id).where(

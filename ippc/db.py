@@ -17,10 +17,14 @@ from ippc.settings import get_settings
 Base = declarative_base()
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
     """Engine for ``url`` (default: ``IPPC_DATABASE_URL`` or the SQLite file under data/)."""
-    url = url or get_settings().database_url
+    return _engine_for(url or get_settings().database_url)
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
+    """One engine (and connection pool) per URL and process."""
     if url.startswith("sqlite"):
         engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
 

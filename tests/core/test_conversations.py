@@ -1,0 +1,105 @@
+"""Whole conversations through the REST channel of a running assistant (``ippc run``)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.conftest import LiveAssistant
+
+pytestmark = pytest.mark.model
+
+
+def new_user() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def test_greeting_offers_the_main_services(live_assistant: LiveAssistant) -> None:
+    replies = live_assistant.say(new_user(), "你好呀")
+    assert "智能助手" in replies[0]["text"]
+    assert len(replies[0]["buttons"]) >= 3
+
+
+def test_eligibility_form_asks_only_for_what_is_missing(live_assistant: LiveAssistant) -> None:
+    user = new_user()
+    first = live_assistant.texts(user, "我们是做锂电池储能的公司，能申请专利预审吗")
+    assert "深圳知识产权保护中心" in first  # centers with the field, before asking the region
+    assert "哪个省市" in first
+    second = live_assistant.texts(user, "深圳市")
+    assert "哪种专利" in second and "外观设计" in second
+    answer = live_assistant.texts(user, "发明")
+    assert answer.startswith("可以申请")
+    assert "深圳知识产权保护中心" in answer and "约3个月" in answer and "来源：" in answer
+
+
+def test_eligibility_answered_at_once_when_everything_is_said(
+    live_assistant: LiveAssistant,
+) -> None:
+    answer = live_assistant.texts(
+        new_user(), "我们在杭州，做工业机器人的，想申请发明专利，能走预审吗"
+    )
+    assert "杭州知识产权保护中心" in answer and "可以申请" in answer
+
+
+def test_field_outside_local_scope_gets_alternatives(live_assistant: LiveAssistant) -> None:
+    answer = live_assistant.texts(new_user(), "苏州的医疗器械企业申请外观设计能预审吗")
+    assert "不包含「生物医药」" in answer and "南京知识产权保护中心" in answer
+
+
+def test_a_centers_fields(live_assistant: LiveAssistant) -> None:
+    answer = live_assistant.texts(new_user(), "广州中心的预审范围是什么")
+    assert "广州知识产权保护中心的预审领域：高端装备制造、新材料" in answer
+
+
+def test_dispute_flow_with_buttons(live_assistant: LiveAssistant) -> None:
+    user = new_user()
+    first = live_assistant.say(user, "有人仿冒我们的商标，怎么维权")
+    assert [b["title"] for b in first[-1]["buttons"]] == ["线下", "电商平台", "展会", "海外"]
+    second = live_assistant.say(user, first[-1]["buttons"][1]["payload"])
+    assert "停止侵权" in [b["title"] for b in second[-1]["buttons"]]
+    answer = live_assistant.texts(user, "停止侵权")
+    assert "电商平台投诉" in answer and "行政执法投诉" in answer
+    assert "取证提示" in answer and "不构成法律意见" in answer
+
+
+def test_faq_answers_show_their_source(live_assistant: LiveAssistant) -> None:
+    policy = live_assistant.texts(new_user(), "预审合格了接下来要干嘛")
+    assert "快速审查通道" in policy and "来源：《浅析知识产权快速协同保护体系" in policy
+    sample = live_assistant.texts(new_user(), "走预审需要缴费吗")
+    assert "示例内容" in sample
+
+
+def test_contacts_are_marked_as_sample_data(live_assistant: LiveAssistant) -> None:
+    answer = live_assistant.texts(new_user(), "你们中心的电话是多少")
+    assert "电话" in answer and "示例数据" in answer
+
+
+def test_out_of_scope_is_redirected(live_assistant: LiveAssistant) -> None:
+    answer = live_assistant.texts(new_user(), "帮我查一下明天上海的天气")
+    assert "不在我的服务范围" in answer
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "   ",
+        "👍👍👍",
+        "hello, can you help me?",
+        "预审 pre-exam 怎么apply",
+        "你好\x00\x07",
+        "专利" * 2500,
+    ],
+    ids=["empty", "spaces", "emoji", "english", "mixed", "control", "5000-chars"],
+)
+def test_bad_input_gets_a_sensible_reply(live_assistant: LiveAssistant, message: str) -> None:
+    replies = live_assistant.say(new_user(), message)
+    assert replies and all(r.get("text") for r in replies)
+
+
+def test_no_exception_in_the_logs(live_assistant: LiveAssistant) -> None:
+    """Runs after the conversations above (file order): nothing may have crashed."""
+    log = live_assistant.log_path.read_text(errors="replace")
+    assert "Traceback" not in log
+    assert " ERROR " not in log
