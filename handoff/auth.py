@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, select
 
 from handoff.models import ROLES, LoginThrottle, Staff, StaffSession, utcnow
+from handoff.settings import database_url
 from ippc.db import session_scope
 
 FREE_ATTEMPTS = 5
@@ -78,7 +79,7 @@ def add_staff(
         raise AuthError(f"role must be one of {', '.join(ROLES)}")
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise AuthError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
-    with session_scope(url) as session:
+    with session_scope(database_url(url)) as session:
         if session.execute(select(Staff.id).where(Staff.username == username)).first():
             raise AuthError(f"user {username!r} already exists")
         staff = Staff(
@@ -96,7 +97,7 @@ def add_staff(
 
 
 def list_staff(url: str | None = None) -> list[StaffView]:
-    with session_scope(url) as session:
+    with session_scope(database_url(url)) as session:
         rows = session.execute(select(Staff).where(Staff.active).order_by(Staff.username))
         return [_view(s) for s in rows.scalars()]
 
@@ -132,7 +133,7 @@ def login(
     password is refused, so guessing cannot go faster than the block allows."""
     now = now or utcnow()
     keys = [f"user:{username.lower()[:64]}", f"addr:{client[:150]}"]
-    with session_scope(url) as session:
+    with session_scope(database_url(url)) as session:
         blocked = _blocked_until(session, keys, now)
         if blocked:
             return LoginResult(blocked_until=blocked)
@@ -171,7 +172,7 @@ def session_for(
     if not token:
         return None
     now = now or utcnow()
-    with session_scope(url) as session:
+    with session_scope(database_url(url)) as session:
         row = session.get(StaffSession, _token_hash(token))
         if row is None or row.expires_at <= now or not row.staff.active:
             return None
@@ -181,5 +182,5 @@ def session_for(
 def logout(token: str | None, url: str | None = None) -> None:
     if not token:
         return
-    with session_scope(url) as session:
+    with session_scope(database_url(url)) as session:
         session.execute(delete(StaffSession).where(StaffSession.token_hash == _token_hash(token)))

@@ -42,3 +42,10 @@ class HandoffSettings:
 
 def get_handoff_settings() -> HandoffSettings:
     return HandoffSettings.from_env()
+
+
+def database_url(url: str | None = None) -> str:
+    """``url``, else IPPC_DATABASE_URL read now (never cached as "the default")."""
+    from ippc.settings import get_settings
+
+    return url or get_settings().database_url

@@ -23,6 +23,7 @@ from handoff.models import (
     utcnow,
 )
 from handoff.rating import RATING_BUTTONS, RATING_QUESTION
+from handoff.settings import database_url
 from handoff.tickets import TicketError
 from ippc.db import session_scope
 
@@ -61,7 +62,7 @@ def parse_tags(text: str | None) -> list[str]:
 
 
 def claim(staff: StaffView, ticket_id: int, url: str | None = None) -> None:
-    with session_scope(url) as session:
+    with session_scope(database_url(url)) as session:
         ticket = visible_ticket(session, staff, ticket_id)
         if ticket.status not in (WAITING, LEFT_MESSAGE):
             raise TicketError("only a waiting ticket or a left message can be claimed")
@@ -76,7 +77,7 @@ def transfer(
     staff: StaffView, ticket_id: int, to_staff_id: int | None, url: str | None = None
 ) -> None:
     """Hand the ticket to a colleague, or back to the queue (``to_staff_id`` None)."""
-    with session_scope(url) as session:
+    with session_scope(database_url(url)) as session:
         ticket = visible_ticket(session, staff, ticket_id)
         if ticket.status == CLOSED:
             raise TicketError("a closed ticket cannot be transferred")
@@ -117,7 +118,7 @@ async def reply(staff: StaffView, ticket_id: int, text: str, url: str | None = N
         raise TicketError("the reply is empty")
     if len(text) > MAX_REPLY_CHARS:
         raise TicketError(f"the reply is longer than {MAX_REPLY_CHARS} characters")
-    with session_scope(url) as session:
+    with session_scope(database_url(url)) as session:
         ticket = visible_ticket(session, staff, ticket_id)
         if ticket.status == CLOSED:
             raise TicketError("the ticket is closed")
@@ -134,7 +135,7 @@ async def reply(staff: StaffView, ticket_id: int, text: str, url: str | None = N
         session.flush()
         message_id, conversation_id, channel = message.id, ticket.conversation_id, ticket.channel
     delivered = await _push(conversation_id, channel, [{"text": f"【人工客服】{text}"}])
-    with session_scope(url) as session:
+    with session_scope(database_url(url)) as session:
         session.get(TicketMessage, message_id).delivered = delivered
     return delivered
 
@@ -154,7 +155,7 @@ async def close(
     if len(note) > MAX_NOTE_CHARS:
         raise TicketError(f"the note is longer than {MAX_NOTE_CHARS} characters")
     tags = parse_tags(tags_text)
-    with session_scope(url) as session:
+    with session_scope(database_url(url)) as session:
         ticket = visible_ticket(session, staff, ticket_id)
         if ticket.status == CLOSED:
             raise TicketError("the ticket is already closed")
@@ -179,7 +180,7 @@ async def close(
 
 def colleagues(staff: StaffView, url: str | None = None) -> list[tuple[int, str]]:
     """Active staff a ticket can be transferred to (same center, or unbound)."""
-    with session_scope(url) as session:
+    with session_scope(database_url(url)) as session:
         query = select(Staff).where(Staff.active, Staff.id != staff.id).order_by(Staff.username)
         rows = session.execute(query).scalars()
         return [

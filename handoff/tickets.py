@@ -23,6 +23,7 @@ from handoff.models import (
     TicketMessage,
     utcnow,
 )
+from handoff.settings import database_url
 from ippc.db import session_scope
 
 # The median wait is taken over this many recently claimed tickets.
@@ -95,7 +96,7 @@ def open_ticket(
         raise TicketError(f"a new ticket cannot be {status!r}")
     if not conversation_id:
         raise TicketError("a ticket needs a conversation id")
-    with session_scope(url) as session:
+    with session_scope(database_url(url)) as session:
         ticket = find_open_ticket(session, conversation_id) if status == WAITING else None
         if ticket is None:
             now = utcnow()
@@ -125,7 +126,7 @@ def open_ticket(
 
 def add_line(conversation_id: str, line: Line, url: str | None = None) -> int | None:
     """Append a line to the conversation's open ticket; the ticket's id, or None."""
-    with session_scope(url) as session:
+    with session_scope(database_url(url)) as session:
         ticket = find_open_ticket(session, conversation_id)
         if ticket is None:
             return None
@@ -136,7 +137,7 @@ def add_line(conversation_id: str, line: Line, url: str | None = None) -> int | 
 
 def queue_position(ticket_id: int, url: str | None = None) -> int:
     """1 for the first waiting ticket of its center; 0 when it is not waiting."""
-    with session_scope(url) as session:
+    with session_scope(database_url(url)) as session:
         ticket = session.get(Ticket, ticket_id)
         if ticket is None or ticket.status != WAITING:
             return 0
@@ -165,7 +166,7 @@ def median_wait_minutes(session: Session) -> float | None:
 
 def expected_wait_minutes(position: int, default_per_user: int, url: str | None = None) -> int:
     """A rough, honest estimate: the recent median wait, or ``default_per_user`` per place."""
-    with session_scope(url) as session:
+    with session_scope(database_url(url)) as session:
         median = median_wait_minutes(session)
     if median is None:
         return max(1, default_per_user * max(1, position))
@@ -175,7 +176,7 @@ def expected_wait_minutes(position: int, default_per_user: int, url: str | None 
 def conversation_state(conversation_id: str, window_minutes: int, url: str | None = None) -> str:
     """'handed_over' while a ticket is waiting or active, 'rating' while the last closed
     ticket may still be rated, else ''. Read by the dialogue policy on every user message."""
-    with session_scope(url) as session:
+    with session_scope(database_url(url)) as session:
         ticket = session.execute(
             select(Ticket.status, Ticket.closed_at, Ticket.rating)
             .where(
@@ -201,7 +202,7 @@ def rate_last_ticket(
     """Store ``rating`` (1–5) on the conversation's last closed, unrated ticket."""
     if not 1 <= rating <= 5:
         raise TicketError(f"a rating is 1 to 5, not {rating}")
-    with session_scope(url) as session:
+    with session_scope(database_url(url)) as session:
         ticket = session.execute(
             select(Ticket)
             .where(Ticket.conversation_id == conversation_id, Ticket.status == CLOSED)

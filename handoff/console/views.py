@@ -28,6 +28,7 @@ from handoff.review import (
     local_text,
     ticket_dict,
 )
+from handoff.settings import database_url
 from handoff.staff_ops import claim, close, colleagues, reply, transfer, visible_ticket
 from handoff.tickets import TicketError
 from ippc.db import session_scope
@@ -152,14 +153,14 @@ async def home(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/queue")
 async def queue_page(request: web.Request) -> web.Response:
-    with session_scope(_url(request)) as session:
+    with session_scope(database_url(_url(request))) as session:
         snapshot = queue_snapshot(session, request["staff"])
     return _page(request, "queue.html", queue=snapshot)
 
 
 @routes.get("/api/queue")
 async def queue_api(request: web.Request) -> web.Response:
-    with session_scope(_url(request)) as session:
+    with session_scope(database_url(_url(request))) as session:
         return web.json_response(queue_snapshot(session, request["staff"]))
 
 
@@ -168,7 +169,7 @@ async def queue_api(request: web.Request) -> web.Response:
 async def ticket_page(request: web.Request) -> web.Response:
     ticket_id = _ticket_id(request)
     staff = request["staff"]
-    with session_scope(_url(request)) as session:
+    with session_scope(database_url(_url(request))) as session:
         try:
             ticket = visible_ticket(session, staff, ticket_id)
         except TicketError:
@@ -196,7 +197,7 @@ async def ticket_api(request: web.Request) -> web.Response:
         after = int(request.query.get("after", "0"))
     except ValueError:
         raise web.HTTPBadRequest(text="after must be a number") from None
-    with session_scope(_url(request)) as session:
+    with session_scope(database_url(_url(request))) as session:
         try:
             return web.json_response(ticket_updates(session, request["staff"], ticket_id, after))
         except TicketError:
@@ -287,7 +288,7 @@ async def review_page(request: web.Request) -> web.Response:
         error = ""
     except TicketError as bad:
         review, error = ReviewFilter(), str(bad)
-    with session_scope(_url(request)) as session:
+    with session_scope(database_url(_url(request))) as session:
         tickets = []
         for found in find_tickets(session, review, request["staff"]):
             row = ticket_dict(found)
@@ -319,7 +320,7 @@ async def export_route(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     render, content_type = EXPORTS[kind]
     review = _filters(request)
-    with session_scope(_url(request)) as session:
+    with session_scope(database_url(_url(request))) as session:
         body = render(find_tickets(session, review, request["staff"], limit=None))
     return web.Response(
         text=body,
@@ -332,7 +333,7 @@ async def export_route(request: web.Request) -> web.Response:
 # ------------------------------------------------------------------------------ dashboard
 @routes.get("/dashboard")
 async def dashboard_page(request: web.Request) -> web.Response:
-    with session_scope(_url(request)) as session:
+    with session_scope(database_url(_url(request))) as session:
         board = build_dashboard(session, request["staff"])
     return _page(request, "dashboard.html", board=board, chart=bar_chart_svg(board.days))
 
