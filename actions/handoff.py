@@ -19,6 +19,7 @@ from handoff.dialogue import (
     start_handoff,
     valid_contact,
 )
+from handoff.outbox import take_pending
 from handoff.rating import parse_rating
 from handoff.settings import get_handoff_settings
 from handoff.tickets import add_line, rate_last_ticket
@@ -66,7 +67,8 @@ class ActionHumanHandoff(Action):
 
 
 class ActionHandoffRelay(Action):
-    """While staff have the conversation: add the user's message to the ticket, say nothing."""
+    """While staff have the conversation: add the user's message to the ticket and say
+    nothing of the bot's own; staff messages queued for this user are handed over."""
 
     def name(self) -> str:
         return "action_handoff_relay"
@@ -75,9 +77,11 @@ class ActionHandoffRelay(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         line = latest_user_line(tracker.events)
-        if line is None:
-            return []
-        if add_line(tracker.sender_id, line) is None:
+        recorded = line is not None and add_line(tracker.sender_id, line) is not None
+        pending = take_pending(tracker.sender_id)
+        for message in pending:
+            dispatcher.utter_message(text=message.get("text"), buttons=message.get("buttons") or [])
+        if not recorded and not pending:
             # Closed between the policy's look and now: the bot is back.
             dispatcher.utter_message(
                 text="本次人工服务已结束，智能助手已恢复。请再说一次您的问题。"
@@ -94,6 +98,8 @@ class ActionHandoffRate(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        for message in take_pending(tracker.sender_id):  # the closing words, if not seen yet
+            dispatcher.utter_message(text=message.get("text"), buttons=message.get("buttons") or [])
         rating = parse_rating(tracker.latest_message.get("text"))
         window = get_handoff_settings().rating_window_minutes
         if rating is not None and rate_last_ticket(tracker.sender_id, rating, window):

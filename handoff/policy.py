@@ -29,6 +29,7 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import SQLAlchemyError
 
+from handoff.outbox import has_pending
 from handoff.rating import parse_rating
 from handoff.settings import get_handoff_settings
 from handoff.tickets import conversation_state
@@ -54,6 +55,10 @@ def next_handoff_action(
         return RELAY_ACTION
     if state == "rating" and parse_rating(text) is not None:
         return RATE_ACTION
+    if state == "rating" and has_pending(sender_id):
+        # Staff closed while a REST user was away: the relay hands over the closing message
+        # and the rating question that wait in the outbox.
+        return RELAY_ACTION
     if intent == HANDOFF_INTENT and active_loop and active_loop != OWN_FORM:
         return HANDOFF_ACTION
     return None
