@@ -27,13 +27,17 @@ def knowledge_responses(kb: KnowledgeBase) -> dict[str, list[dict[str, Any]]]:
     return responses
 
 
+def retrieval_intents(kb: KnowledgeBase) -> list[str]:
+    """Topics whose answers have sub-intents ("fasttrack_process/after_pass")."""
+    return sorted({key.split("/", 1)[0] for key in kb.answers if "/" in key})
+
+
 def write_generated_domain(kb: KnowledgeBase, directory: Path = GENERATED_DOMAIN_DIR) -> Path:
     """Write the generated domain file and return its path."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "knowledge.yml"
-    retrieval_intents = sorted({key.split("/", 1)[0] for key in kb.answers if "/" in key})
     body = yaml.safe_dump(
-        {"version": "3.1", "intents": retrieval_intents, "responses": knowledge_responses(kb)},
+        {"version": "3.1", "intents": retrieval_intents(kb), "responses": knowledge_responses(kb)},
         allow_unicode=True,
         sort_keys=True,
         width=1000,
