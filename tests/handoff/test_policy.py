@@ -122,3 +122,21 @@ def test_without_the_tables_the_bot_still_answers(
 ) -> None:
     monkeypatch.setenv("IPPC_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     assert _winner(policies, _tracker("p6", "你好", "greet")) == "utter_greet"
+
+
+def test_after_closing_a_rest_user_first_gets_the_queued_closing_words(
+    handoff_db: str,
+    policies,
+    make_ticket,  # noqa: ANN001
+) -> None:
+    from channels import outbox
+
+    ticket_id = make_ticket("p7")
+    with session_scope(handoff_db) as session:
+        session.execute(
+            update(Ticket).where(Ticket.id == ticket_id).values(status=CLOSED, closed_at=utcnow())
+        )
+    outbox.store("p7", "rest", [{"text": "工作人员已结束本次人工服务"}])
+    assert _winner(policies, _tracker("p7", "好的", "greet")) == "action_handoff_relay"
+    outbox.claim("p7")
+    assert _winner(policies, _tracker("p7", "好的", "greet")) == "utter_greet"
