@@ -21,7 +21,6 @@ class Settings:
     action_port: int
     console_port: int
     action_endpoint: str
-    working_hours: str
     timezone: str
 
     @classmethod
@@ -34,7 +33,6 @@ class Settings:
             console_port=int(_env("IPPC_CONSOLE_PORT", "5010")),
             action_endpoint=_env("IPPC_ACTION_ENDPOINT")
             or f"http://localhost:{action_port}/webhook",
-            working_hours=_env("IPPC_WORKING_HOURS"),
             timezone=_env("IPPC_TIMEZONE", "Asia/Shanghai"),
         )
 
