@@ -25,7 +25,7 @@ FREE_TEXT_MAX_CHARS = 30
 
 
 def _asks_about_a_center(tracker: Tracker) -> bool:
-    """"上海中心的预审领域有哪些": a center named, with no region or field to match."""
+    """ "上海中心的预审领域有哪些": a center named, with no region or field to match."""
     return bool(latest_entities(tracker, "center")) and not (
         latest_entities(tracker, "region") or latest_entities(tracker, "tech_field")
     )
@@ -64,7 +64,9 @@ class ValidateFasttrackEligibilityForm(FormValidationAction):
             return {}
         intent, confidence = latest_intent(tracker)
         text = latest_text(tracker)
-        if not text or (intent != "fasttrack_eligibility" and confidence > FREE_TEXT_MAX_CONFIDENCE):
+        if not text or (
+            intent != "fasttrack_eligibility" and confidence > FREE_TEXT_MAX_CONFIDENCE
+        ):
             return {}
         return {"tech_field": text[:FREE_TEXT_MAX_CHARS]}
 
@@ -82,7 +84,9 @@ class ValidateFasttrackEligibilityForm(FormValidationAction):
     ) -> dict[str, Any]:
         region = _most_specific_region(value if isinstance(value, list) else [value])
         if region is None:
-            dispatcher.utter_message(text="没能识别这个地区，请告诉我省或市的名称，比如“广东深圳”。")
+            dispatcher.utter_message(
+                text="没能识别这个地区，请告诉我省或市的名称，比如“广东深圳”。"
+            )
         return {"region": region}
 
     def validate_tech_field(
