@@ -12,8 +12,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
@@ -42,14 +44,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def write_endpoints(settings: Settings, directory: Path) -> Path:
+def write_endpoints(
+    settings: Settings, directory: Path, environ: Mapping[str, str] = os.environ
+) -> Path:
     """endpoints.yml: our action server, and the tracker store on the same database."""
     endpoints: dict = {"action_endpoint": {"url": settings.action_endpoint}}
-    tracker_url = os.environ.get("IPPC_TRACKER_STORE_URL") or settings.database_url
+    tracker_url = environ.get("IPPC_TRACKER_STORE_URL") or settings.database_url
     endpoints["tracker_store"] = sql_tracker_store(tracker_url)
-    lock_url = os.environ.get("IPPC_REDIS_URL")
+    lock_url = environ.get("IPPC_REDIS_URL")
     if lock_url:
-        endpoints["lock_store"] = {"type": "redis", "url": lock_url}
+        endpoints["lock_store"] = redis_lock_store(lock_url)
     path = directory / "endpoints.yml"
     path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
     return path
@@ -61,12 +65,25 @@ def sql_tracker_store(url: str) -> dict:
 
     parsed = make_url(url)
     store = {"type": "SQL", "dialect": parsed.drivername.split("+")[0], "db": parsed.database}
-    if parsed.host:
-        store.update(host=parsed.host, port=parsed.port or 5432)
+    if parsed.host:  # Rasa passes ``url`` on as the host name
+        store.update(url=parsed.host, port=parsed.port or 5432)
     if parsed.username:
         store["username"] = parsed.username
     if parsed.password:
         store["password"] = parsed.password
+    return store
+
+
+def redis_lock_store(url: str) -> dict:
+    """Rasa's RedisLockStore settings for ``redis://[:password@]host[:port][/db]`` (or a bare
+    host name): Rasa passes ``url`` on as the host name, so the URL must be taken apart."""
+    parsed = urlsplit(url if "://" in url else f"redis://{url}")
+    store: dict = {"type": "redis", "url": parsed.hostname or "localhost"}
+    store["port"] = parsed.port or 6379
+    database = parsed.path.strip("/")
+    store["db"] = int(database) if database.isdigit() else 1
+    if parsed.password:
+        store["password"] = unquote(parsed.password)
     return store
 
 
@@ -78,37 +95,40 @@ def write_credentials(directory: Path) -> Path:
     return path
 
 
+def action_server_command(port: int) -> list[str]:
+    """The action server (rasa_sdk, package ``actions``) on ``port``."""
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_server_command(
+    model: Path, port: int, credentials: Path, endpoints: Path, token: str | None = None
+) -> list[str]:
+    """One Rasa server (REST and the other channels, HTTP API behind the internal token)."""
+    return [
+        sys.executable, "-m", "rasa", "run",
+        "--model", str(model),
+        "--port", str(port),
+        "--credentials", str(credentials),
+        "--endpoints", str(endpoints),
+        "--cors", "*",
+        "--enable-api",
+        "--auth-token", token or os.environ["IPPC_INTERNAL_TOKEN"],
+    ]  # fmt: skip
+
+
 def plan_services(settings: Settings, model: Path, directory: Path) -> list[Service]:
-    python = sys.executable
     rasa_url = f"http://localhost:{settings.rasa_port}"
+    endpoints = write_endpoints(settings, directory)
     services = [
         Service(
             "action server",
-            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
+            action_server_command(settings.action_port),
             ready_url=f"http://localhost:{settings.action_port}/health",
             urls={"action server": f"http://localhost:{settings.action_port}/webhook"},
         ),
         Service(
             "rasa server",
-            [
-                python,
-                "-m",
-                "rasa",
-                "run",
-                "--model",
-                str(model),
-                "--port",
-                str(settings.rasa_port),
-                "--credentials",
-                str(write_credentials(directory)),
-                "--endpoints",
-                str(write_endpoints(settings, directory)),
-                "--cors",
-                "*",
-                "--enable-api",
-                "--auth-token",
-                os.environ["IPPC_INTERNAL_TOKEN"],
-            ],  # fmt: skip
+            rasa_server_command(model, settings.rasa_port, write_credentials(directory), endpoints),
             ready_url=f"{rasa_url}/",
             urls={"REST channel": f"{rasa_url}/webhooks/rest/webhook", **widget_urls(rasa_url)},
         ),
@@ -118,7 +138,7 @@ def plan_services(settings: Settings, model: Path, directory: Path) -> list[Serv
         services.append(
             Service(
                 "staff console",
-                [python, "-m", "handoff.console"],
+                [sys.executable, "-m", "handoff.console"],
                 ready_url=f"{console_url}/login",
                 urls={"staff console": f"{console_url}/"},
             )

@@ -1,0 +1,50 @@
+"""Rasa's REST channel, with one change: when handling a message fails (tracker store or lock
+store down, an unexpected error), the user is told so at once instead of getting an empty list.
+
+Rasa's own ``RestInput`` logs the exception and answers whatever was collected, possibly
+nothing, and possibly answers that were never saved in the tracker. Here those are dropped
+and replaced by one clear message asking the user to send it again, so what the user sees
+answered is exactly what the tracker holds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+
+logger = logging.getLogger(__name__)
+
+NOT_PROCESSED = "抱歉，系统暂时繁忙，您刚才的消息没有处理成功，请稍后再发一次。"
+CLASS_PATH = "deploy.rest_channel.ResilientRestInput"
+
+
+class ResilientRestInput(RestInput):
+    """``/webhooks/rest/webhook`` as in Rasa, with a clear reply when processing fails."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Any:
+        async def guarded(message: UserMessage) -> None:
+            try:
+                await on_new_message(message)
+            except Exception:  # noqa: BLE001 - any failure: the user must hear about it
+                logger.warning("message from %s not processed", message.sender_id, exc_info=True)
+                output = message.output_channel
+                if isinstance(output, CollectingOutputChannel):
+                    output.messages.clear()
+                    await output.send_text_message(message.sender_id, NOT_PROCESSED)
+
+        return super().blueprint(guarded)
+
+
+def with_resilient_rest(credentials: dict[str, Any]) -> dict[str, Any]:
+    """Channel credentials with Rasa's REST channel swapped for :class:`ResilientRestInput`."""
+    swapped = {key: value for key, value in credentials.items() if key != "rest"}
+    swapped[CLASS_PATH] = credentials.get("rest")
+    return swapped
