@@ -34,7 +34,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install browser-deps train lint
+test: install lint browser-deps train
 	$(BIN)/rasa data validate --domain bot/domain --data bot/data --config bot/config.yml
 	$(BIN)/pytest -q
 

@@ -101,7 +101,9 @@ def live_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAss
     try:
         while "ippc-assistant is running" not in log_path.read_text(errors="replace"):
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("ippc run did not start:\n" + log_path.read_text(errors="replace")[-3000:])
+                pytest.fail(
+                    "ippc run did not start:\n" + log_path.read_text(errors="replace")[-3000:]
+                )
             time.sleep(1)
         yield assistant
     finally:
