@@ -147,6 +147,8 @@ class ValidateHandoffMessageForm(FormValidationAction):
     def validate_handoff_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "handoff_contact":
+            return {"handoff_contact": None}  # the request that opened the form is no answer
         text = str(value or "")
         if is_cancel(text):
             return self._cancel()
@@ -161,6 +163,8 @@ class ValidateHandoffMessageForm(FormValidationAction):
     def validate_handoff_note(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "handoff_note":
+            return {"handoff_note": None}
         text = str(value or "").strip()
         if is_cancel(text):
             return self._cancel()

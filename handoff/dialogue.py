@@ -143,7 +143,8 @@ def start_handoff(
         back = describe_moment(hours.next_open(now), now)
         return HandoffOutcome(
             messages=[
-                f"{lead}现在不在人工服务时间（{hours.describe()}），工作人员最早 {back} 上线。"
+                f"{lead}现在不在人工服务时间。人工服务时间为{hours.describe()}，"
+                f"工作人员最早 {back} 上线。"
                 "您可以先留言，留下联系方式，工作人员上班后会尽快与您联系。"
             ],
             reason=reason,

@@ -114,7 +114,7 @@ class WorkingHours:
         if self.always:
             return "全天 24 小时"
         spans = "、".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in self.periods)
-        return f"法定工作日（含调休上班日）{spans}"
+        return f"工作日 {spans}（法定节假日除外，调休上班日照常）"
 
 
 def describe_moment(moment: datetime, now: datetime) -> str:
