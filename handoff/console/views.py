@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import functools
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
 
-from handoff.auth import AuthError, add_staff, list_staff, login, logout
+from handoff.auth import AuthError, StaffView, add_staff, list_staff, login, logout
 from handoff.console.security import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
@@ -205,72 +206,52 @@ async def ticket_api(request: web.Request) -> web.Response:
 
 
 def _back(ticket_id: int, *, notice: str = "", error: str = "") -> web.HTTPFound:
-    query = f"?notice={notice}" if notice else (f"?error={error}" if error else "")
-    return web.HTTPFound(f"/tickets/{ticket_id}{query}")
+    query = urlencode({"notice": notice} if notice else {"error": error} if error else {})
+    return web.HTTPFound(f"/tickets/{ticket_id}" + (f"?{query}" if query else ""))
 
 
-async def _act(request: web.Request, action: Any) -> web.StreamResponse:
-    """Run a ticket action; its TicketError becomes a message on the ticket page (not-found
-    stays a 404 so a ticket of another center is indistinguishable from none)."""
+async def _claim(staff: StaffView, ticket_id: int, form: dict[str, str], url: str | None) -> str:
+    claim(staff, ticket_id, url)
+    return "claimed"
+
+
+async def _reply(staff: StaffView, ticket_id: int, form: dict[str, str], url: str | None) -> str:
+    delivered = await reply(staff, ticket_id, form.get("text", ""), url)
+    return "sent" if delivered else "undelivered"
+
+
+async def _transfer(staff: StaffView, ticket_id: int, form: dict[str, str], url: str | None) -> str:
+    target = form.get("to", "")
+    if target != "queue" and not target.isdigit():
+        raise TicketError("choose a colleague or the queue")
+    transfer(staff, ticket_id, None if target == "queue" else int(target), url)
+    return "transferred"
+
+
+async def _close(staff: StaffView, ticket_id: int, form: dict[str, str], url: str | None) -> str:
+    await close(staff, ticket_id, form.get("note", ""), form.get("tags", ""), url)
+    return "closed"
+
+
+TICKET_ACTIONS = {"claim": _claim, "reply": _reply, "transfer": _transfer, "close": _close}
+
+
+@routes.post("/tickets/{ticket_id}/{action}")
+async def ticket_action(request: web.Request) -> web.StreamResponse:
+    """Claim, reply, transfer or close; a refused request comes back as a message on the
+    ticket page (not-found stays a 404, so another center's ticket looks like none)."""
+    action = TICKET_ACTIONS.get(request.match_info["action"])
+    if action is None:
+        raise web.HTTPNotFound()
     ticket_id = _ticket_id(request)
+    form = await _form(request)
     try:
-        notice = await action(ticket_id)
+        notice = await action(request["staff"], ticket_id, form, _url(request))
     except TicketError as error:
         if str(error) == "no such ticket":
             raise web.HTTPNotFound(text="no such ticket") from None
         raise _back(ticket_id, error=str(error)) from None
-    raise _back(ticket_id, notice=notice or "")
-
-
-@routes.post("/tickets/{ticket_id}/claim")
-async def claim_submit(request: web.Request) -> web.StreamResponse:
-    async def action(ticket_id: int) -> str:
-        claim(request["staff"], ticket_id, _url(request))
-        return "claimed"
-
-    return await _act(request, action)
-
-
-@routes.post("/tickets/{ticket_id}/reply")
-async def reply_submit(request: web.Request) -> web.StreamResponse:
-    form = await _form(request)
-
-    async def action(ticket_id: int) -> str:
-        delivered = await reply(request["staff"], ticket_id, form.get("text", ""), _url(request))
-        return "sent" if delivered else "undelivered"
-
-    return await _act(request, action)
-
-
-@routes.post("/tickets/{ticket_id}/transfer")
-async def transfer_submit(request: web.Request) -> web.StreamResponse:
-    form = await _form(request)
-    target = form.get("to", "")
-
-    async def action(ticket_id: int) -> str:
-        if target == "queue":
-            to_staff = None
-        elif target.isdigit():
-            to_staff = int(target)
-        else:
-            raise TicketError("choose a colleague or the queue")
-        transfer(request["staff"], ticket_id, to_staff, _url(request))
-        return "transferred"
-
-    return await _act(request, action)
-
-
-@routes.post("/tickets/{ticket_id}/close")
-async def close_submit(request: web.Request) -> web.StreamResponse:
-    form = await _form(request)
-
-    async def action(ticket_id: int) -> str:
-        await close(
-            request["staff"], ticket_id, form.get("note", ""), form.get("tags", ""), _url(request)
-        )
-        return "closed"
-
-    return await _act(request, action)
+    raise _back(ticket_id, notice=notice)
 
 
 # ------------------------------------------------------------------------------ review

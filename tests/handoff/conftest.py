@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, text, update
 
 from handoff.auth import StaffView, add_staff
+from handoff.models import CLOSED, Ticket, utcnow
 from handoff.tickets import Line, open_ticket
-from ippc.db import get_engine
+from ippc.db import get_engine, session_scope
 from ippc.migrate import upgrade
 
 PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
@@ -97,3 +98,13 @@ def make_ticket(handoff_db: str):  # noqa: ANN201 - a factory
         )
 
     return make
+
+
+def mark_closed(url: str, ticket_id: int, minutes_ago: int = 0) -> None:
+    """As if staff had closed the ticket ``minutes_ago`` minutes ago."""
+    with session_scope(url) as session:
+        session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket_id)
+            .values(status=CLOSED, closed_at=utcnow() - timedelta(minutes=minutes_ago))
+        )

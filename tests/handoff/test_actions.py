@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import update
 
 from actions.handoff import CANCELLED, ActionHandoffRate, ValidateHandoffMessageForm
-from handoff.models import CLOSED, Ticket, utcnow
+from handoff.models import Ticket
 from ippc.db import session_scope
+from tests.handoff.conftest import mark_closed
 
 
 def _tracker(text: str, requested: str | None, sender: str = "a1") -> Tracker:
@@ -56,10 +56,7 @@ def test_note_validation() -> None:
 
 async def test_rating_is_stored_once(handoff_db: str, make_ticket) -> None:  # noqa: ANN001
     ticket_id = make_ticket("a2")
-    with session_scope(handoff_db) as session:
-        session.execute(
-            update(Ticket).where(Ticket.id == ticket_id).values(status=CLOSED, closed_at=utcnow())
-        )
+    mark_closed(handoff_db, ticket_id)
     dispatcher = CollectingDispatcher()
     await ActionHandoffRate().run(dispatcher, _tracker("４分", None, "a2"), {})
     assert "4 分" in dispatcher.messages[-1]["text"]

@@ -17,11 +17,9 @@ from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 from rasa.shared.core.training_data.structures import StoryGraph
-from sqlalchemy import update
 
-from handoff.models import CLOSED, Ticket, utcnow
 from handoff.policy import HandoffPolicy
-from ippc.db import session_scope
+from tests.handoff.conftest import mark_closed
 
 DOMAIN = Domain.from_yaml(
     """
@@ -101,10 +99,7 @@ def test_closing_resumes_the_bot_and_a_bare_rating_is_taken(
     make_ticket,  # noqa: ANN001
 ) -> None:
     ticket_id = make_ticket("p4")
-    with session_scope(handoff_db) as session:
-        session.execute(
-            update(Ticket).where(Ticket.id == ticket_id).values(status=CLOSED, closed_at=utcnow())
-        )
+    mark_closed(handoff_db, ticket_id)
     assert _winner(policies, _tracker("p4", "5", "nlu_fallback")) == "action_handoff_rate"
     assert _winner(policies, _tracker("p4", "四分", "nlu_fallback")) == "action_handoff_rate"
     assert _winner(policies, _tracker("p4", "你好", "greet")) == "utter_greet"
@@ -132,10 +127,7 @@ def test_after_closing_a_rest_user_first_gets_the_queued_closing_words(
     from channels import outbox
 
     ticket_id = make_ticket("p7")
-    with session_scope(handoff_db) as session:
-        session.execute(
-            update(Ticket).where(Ticket.id == ticket_id).values(status=CLOSED, closed_at=utcnow())
-        )
+    mark_closed(handoff_db, ticket_id)
     outbox.store("p7", "rest", [{"text": "工作人员已结束本次人工服务"}])
     assert _winner(policies, _tracker("p7", "好的", "greet")) == "action_handoff_relay"
     outbox.claim("p7")

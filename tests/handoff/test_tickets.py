@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import update
 
-from handoff.models import CLOSED, Ticket, utcnow
+from handoff.models import Ticket
 from handoff.tickets import (
     Line,
     TicketError,
@@ -20,15 +19,7 @@ from handoff.tickets import (
     rate_last_ticket,
 )
 from ippc.db import session_scope
-
-
-def _close(url: str, ticket_id: int, minutes_ago: int = 0) -> None:
-    with session_scope(url) as session:
-        session.execute(
-            update(Ticket)
-            .where(Ticket.id == ticket_id)
-            .values(status=CLOSED, closed_at=utcnow() - timedelta(minutes=minutes_ago))
-        )
+from tests.handoff.conftest import mark_closed
 
 
 def test_a_ticket_keeps_the_conversation_masked(handoff_db: str) -> None:
@@ -90,7 +81,7 @@ def test_conversation_state_follows_the_ticket(handoff_db: str, make_ticket) -> 
     assert conversation_state("c4", 60, handoff_db) == "handed_over"
     line = Line("user", "还在吗", datetime.now(timezone.utc))
     assert add_line("c4", line, handoff_db) == ticket_id
-    _close(handoff_db, ticket_id)
+    mark_closed(handoff_db, ticket_id)
     assert conversation_state("c4", 60, handoff_db) == "rating"
     assert add_line("c4", line, handoff_db) is None
     assert rate_last_ticket("c4", 4, 60, handoff_db) == ticket_id
@@ -102,7 +93,7 @@ def test_conversation_state_follows_the_ticket(handoff_db: str, make_ticket) -> 
 
 def test_rating_window_and_range(handoff_db: str, make_ticket) -> None:  # noqa: ANN001
     ticket_id = make_ticket("c5")
-    _close(handoff_db, ticket_id, minutes_ago=61)
+    mark_closed(handoff_db, ticket_id, minutes_ago=61)
     assert conversation_state("c5", 60, handoff_db) == ""
     assert rate_last_ticket("c5", 5, 60, handoff_db) is None
     with pytest.raises(TicketError):
