@@ -12,7 +12,10 @@ from ippc.settings import get_settings
 def alembic_config(url: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
-    config.set_main_option("sqlalchemy.url", url or get_settings().database_url)
+    # ConfigParser interpolates "%": escape it (URL-encoded passwords, options=...%3D...).
+    config.set_main_option(
+        "sqlalchemy.url", (url or get_settings().database_url).replace("%", "%%")
+    )
     return config
 
 
