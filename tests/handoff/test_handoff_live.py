@@ -114,3 +114,44 @@ def test_reply_close_resume_and_rating(live_assistant, staff: StaffBrowser) -> N
     after = live_assistant.texts(sender, "你好")
     assert after and "人工客服" not in after.split("\n")[0]
     assert len(_tickets(live_assistant, sender)[0]["transcript"]) == len(ticket["transcript"])
+
+
+async def _frames_until(ws, predicate) -> list[dict]:  # noqa: ANN001
+    """Bot frames received until one satisfies ``predicate`` (waits up to 60 s per frame)."""
+    frames = []
+    while True:
+        frame = await ws.receive_json(timeout=60)
+        if frame.get("type") == "bot":
+            frames.append(frame)
+            if predicate(frame):
+                return frames
+
+
+async def test_the_loop_on_the_web_widget_with_pushed_staff_replies(
+    live_assistant,
+    staff: StaffBrowser,  # noqa: ANN001
+) -> None:
+    import aiohttp
+
+    conversation = f"widget{uuid.uuid4().hex[:10]}"
+    socket_url = live_assistant.rasa_url.replace("http", "ws") + "/webhooks/webchat/socket"
+    async with aiohttp.ClientSession() as session, session.ws_connect(socket_url) as ws:
+        await ws.send_json({"type": "hello", "conversation_id": conversation})
+        assert (await ws.receive_json(timeout=60))["type"] == "welcome"
+        await ws.send_json({"type": "message", "text": "找真人客服"})
+        await _frames_until(ws, lambda f: "工单号" in f["message"].get("text", ""))
+        [ticket] = _tickets(live_assistant, conversation)
+        assert ticket["channel"] == "webchat"
+
+        staff.act(ticket["id"], "claim")
+        assert staff.act(ticket["id"], "reply", text="您好，这里是人工客服。").endswith("sent")
+        pushed = await _frames_until(ws, lambda f: "人工客服" in f["message"].get("text", ""))
+        assert pushed[-1]["message"]["text"] == "【人工客服】您好，这里是人工客服。"
+
+        staff.act(ticket["id"], "close", note="已解答")
+        closing = await _frames_until(ws, lambda f: f["message"].get("buttons"))
+        assert "打分" in closing[-1]["message"]["text"]
+        await ws.send_json({"type": "message", "text": "4", "payload": "4"})
+        await _frames_until(ws, lambda f: "感谢您的评价（4 分）" in f["message"].get("text", ""))
+    [ticket] = _tickets(live_assistant, conversation)
+    assert (ticket["status"], ticket["rating"]) == ("closed", 4)
