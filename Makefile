@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PYTHON310 := $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
 	$$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1 && { echo $$p; break; }; done)
 
-.PHONY: run test install train lint format bench clean browser-deps
+.PHONY: run test install train lint format bench clean browser-deps deploy-deps
 
 $(BIN)/ippc: pyproject.toml
 	@test -n "$(PYTHON310)" || { echo "python3.10 not found: Rasa 3.6 needs Python 3.10"; exit 1; }
@@ -30,6 +30,13 @@ browser-deps:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
 		|| echo "chromium could not be installed: browser tests will be skipped"; }
 
+# Debian's nginx for the production-stack tests and benchmark (deploy/): nginx runs as our
+# child with a generated configuration, never as a system service.
+deploy-deps:
+	@dpkg -s nginx >/dev/null 2>&1 || { \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null) \
+		|| echo "nginx could not be installed: deploy tests will be skipped"; }
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -42,7 +49,10 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: train
+# Trains afresh (timed) and loads ippc, `rasa init` and the nginx stack in turn; the report
+# and chart go to benchmarks/reports/ (docs/benchmarks.md).
+bench: install deploy-deps
+	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python -m benchmarks.run
 
 clean:

@@ -1,0 +1,171 @@
+"""The benchmark's Markdown report and its latency-versus-concurrency chart."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+MB = 1024 * 1024
+
+
+def _ratio(ours: float | None, theirs: float | None) -> str:
+    if not ours or not theirs or math.isnan(ours) or math.isnan(theirs):
+        return "–"
+    return f"{ours / theirs:.2f}×"
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None or math.isnan(value) else f"{value:.0f}"
+
+
+def latency_table(ours: list[dict], reference: list[dict]) -> list[str]:
+    by_level = {row["concurrency"]: row for row in reference}
+    lines = [
+        "| concurrent conversations | messages | ippc p50 / p95 / p99 ms | ippc msg/s "
+        "| rasa init p50 / p95 / p99 ms | rasa init msg/s | p50 ratio | p99 ratio "
+        "| msg/s ratio | errors (ippc / ref) |",
+        "|---:|---:|---|---:|---|---:|---:|---:|---:|---|",
+    ]
+    for row in ours:
+        ref = by_level.get(row["concurrency"], {})
+        lines.append(
+            f"| {row['concurrency']} | {row['messages']} "
+            f"| {_ms(row['p50_ms'])} / {_ms(row['p95_ms'])} / {_ms(row['p99_ms'])} "
+            f"| {row['messages_per_s']:.1f} "
+            f"| {_ms(ref.get('p50_ms'))} / {_ms(ref.get('p95_ms'))} / {_ms(ref.get('p99_ms'))} "
+            f"| {ref.get('messages_per_s', 0):.1f} "
+            f"| {_ratio(row['p50_ms'], ref.get('p50_ms'))} "
+            f"| {_ratio(row['p99_ms'], ref.get('p99_ms'))} "
+            f"| {_ratio(row['messages_per_s'], ref.get('messages_per_s'))} "
+            f"| {row['errors']} / {ref.get('errors', '–')} |"
+        )
+    return lines
+
+
+def scaling_table(one: list[dict], two: list[dict]) -> list[str]:
+    by_level = {row["concurrency"]: row for row in two}
+    lines = [
+        "| concurrent conversations | 1 server p50 / p99 ms | 1 server msg/s "
+        "| 2 servers p50 / p99 ms | 2 servers msg/s | throughput ratio |",
+        "|---:|---|---:|---|---:|---:|",
+    ]
+    for row in one:
+        other = by_level.get(row["concurrency"], {})
+        lines.append(
+            f"| {row['concurrency']} | {_ms(row['p50_ms'])} / {_ms(row['p99_ms'])} "
+            f"| {row['messages_per_s']:.1f} "
+            f"| {_ms(other.get('p50_ms'))} / {_ms(other.get('p99_ms'))} "
+            f"| {other.get('messages_per_s', 0):.1f} "
+            f"| {_ratio(other.get('messages_per_s'), row['messages_per_s'])} |"
+        )
+    return lines
+
+
+def memory_table(memory: dict[str, dict[str, int]]) -> list[str]:
+    lines = ["| target | process | resident MB |", "|---|---|---:|"]
+    for target, processes in memory.items():
+        for name, rss in sorted(processes.items()):
+            lines.append(f"| {target} | {name} | {rss / MB:.0f} |")
+    return lines
+
+
+def write_chart(series: dict[str, list[dict]], path: Path) -> None:
+    """p50 (solid) and p99 (dashed) latency against concurrency, one colour per target."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(8, 5), dpi=110)
+    for index, (label, rows) in enumerate(series.items()):
+        if not rows:
+            continue
+        colour = f"C{index}"
+        levels = [row["concurrency"] for row in rows]
+        axis.plot(levels, [r["p50_ms"] for r in rows], "o-", color=colour, label=f"{label} p50")
+        axis.plot(levels, [r["p99_ms"] for r in rows], "s--", color=colour, label=f"{label} p99")
+    axis.set_xscale("log", base=2)
+    axis.set_yscale("log")
+    axis.set_xlabel("concurrent conversations")
+    axis.set_ylabel("latency per message (ms)")
+    axis.set_title("REST channel latency vs concurrency (2 cores, loopback)")
+    axis.axhline(300, color="grey", linewidth=0.8, linestyle=":")
+    axis.grid(True, which="both", alpha=0.3)
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+
+
+def write_report(results: dict, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    chart = folder / "latency.png"
+    series = {
+        "ippc (ippc run)": results["ippc"],
+        "rasa init": results["reference"],
+        "ippc ×1 behind nginx": results.get("stack1", []),
+        "ippc ×2 behind nginx": results.get("stack2", []),
+    }
+    write_chart(series, chart)
+    training = results["training"]
+    nlu = results["nlu"]
+    lines = [
+        "# Benchmark report",
+        "",
+        f"Generated {results['when']} by `{results['command']}` on {results['machine']}.",
+        "",
+        "## Latency and throughput, ippc vs plain Rasa (`rasa init`, same Rasa 3.6.21)",
+        "",
+        "Each user says a multi-turn conversation turn by turn (each message after the previous"
+        " answer), then starts a new one. Both assistants run with their shipped defaults: "
+        "`ippc run` (SQLite tracker store, action server) and `rasa run` in the `rasa init` "
+        "project (in-memory tracker store, no custom actions).",
+        "",
+        *latency_table(results["ippc"], results["reference"]),
+        "",
+        f"Chart: `{chart.name}` (p50 solid, p99 dashed; dotted line at 300 ms).",
+        "",
+    ]
+    if results.get("stack1"):
+        lines += [
+            "## Production stack: one vs two Rasa servers behind nginx",
+            "",
+            "PostgreSQL tracker store, Redis lock store, two action server workers, nginx "
+            "(deploy/). Same load.",
+            "",
+            *scaling_table(results["stack1"], results.get("stack2", [])),
+            "",
+            results.get("scaling_note", ""),
+            "",
+        ]
+    lines += [
+        "## Training",
+        "",
+        "| assistant | seconds |",
+        "|---|---:|",
+        f"| ippc (`ippc train --force`) | {training.get('ippc', '–')} |",
+        f"| rasa init (`rasa init --no-prompt`, project + training) "
+        f"| {training.get('reference', '–')} |",
+        "",
+        "## Resident memory (after the load)",
+        "",
+        *memory_table(results["memory"]),
+        "",
+        "## NLU on ../shared/eval/dev.jsonl (`ippc classify`)",
+        "",
+    ]
+    if "error" in nlu:
+        lines.append(f"Not measured: {nlu['error']}")
+    else:
+        lines += [
+            f"- examples: {nlu['examples']}",
+            f"- topic accuracy: {nlu['topic_accuracy']:.1%}",
+            f"- entity exact match (all entities of an example right): "
+            f"{nlu['entity_exact_match']:.1%}",
+            f"- `ippc classify` wall time, model load included: {nlu['classify_seconds']} s",
+        ]
+        lines += [f"  - miss: {miss}" for miss in nlu["topic_misses"]]
+    lines += ["", *results.get("notes", [])]
+    report = folder / "report.md"
+    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return report

@@ -1,0 +1,182 @@
+"""Bad input at volume on the staff console's forms: login, the ticket actions (claim, reply,
+transfer, close), new staff accounts and the review filters. Whatever is posted, the answer is
+below 500 and nothing is logged as an error. The real console on a migrated SQLite database."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from handoff.auth import add_staff
+from handoff.console import create_app
+from handoff.settings import get_handoff_settings
+from handoff.tickets import Line, open_ticket
+from ippc.db import get_engine
+from ippc.migrate import upgrade
+from tests.channels.channels_harness import serve_aiohttp
+from tests.fuzz.background import BackgroundLoop
+from tests.fuzz.conftest import ErrorRecords
+
+pytestmark = pytest.mark.fuzz
+
+PASSWORD = "fuzzing horse battery"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+FUZZ = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@dataclass
+class Console:
+    base: str
+    url: str  # its database
+    ticket_id: int
+    admin: requests.Session | None = None  # logged in before the login form is fuzzed
+
+    def session(self, username: str = "fuzzadmin") -> requests.Session:
+        http = requests.Session()
+        page = http.get(f"{self.base}/login", timeout=30)
+        token = CSRF.search(page.text).group(1)
+        response = http.post(
+            f"{self.base}/login",
+            data={"csrf_token": token, "username": username, "password": PASSWORD},
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert response.status_code == 302, response.text
+        return http
+
+    def csrf(self, http: requests.Session, path: str = "/queue") -> str:
+        return CSRF.search(http.get(f"{self.base}{path}", timeout=30).text).group(1)
+
+
+@pytest.fixture(scope="module")
+def console(background: BackgroundLoop) -> Iterator[Console]:
+    with tempfile.TemporaryDirectory(prefix="ippc-fuzz-console-") as folder:
+        url = f"sqlite:///{Path(folder) / 'handoff.db'}"
+        upgrade(url)
+        add_staff("fuzzadmin", PASSWORD, role="admin", url=url)
+        now = datetime.now(timezone.utc)
+        ticket_id = open_ticket(
+            f"fuzz-{uuid.uuid4().hex[:8]}", "rest", "user_request",
+            [Line("user", "转人工", now, "human_handoff", "human_handoff", 0.97)], url=url,
+        )  # fmt: skip
+
+        async def make_app():  # noqa: ANN202 - the aiohttp application
+            return create_app(url=url, settings=get_handoff_settings())
+
+        base = background.enter(serve_aiohttp(background.run(make_app())))
+        console = Console(base, url, ticket_id)
+        console.admin = console.session()
+        try:
+            yield console
+        finally:
+            get_engine(url).dispose()
+
+
+@pytest.fixture(scope="module")
+def admin(console: Console) -> requests.Session:
+    return console.admin
+
+
+field_text = st.text(max_size=200)
+form_values = st.one_of(field_text, st.integers().map(str), st.just(""), st.text(max_size=3000))
+
+
+@FUZZ
+@given(
+    username=field_text, password=field_text, with_token=st.booleans(),
+    extra=st.dictionaries(st.text(max_size=10), field_text, max_size=3),
+)  # fmt: skip
+def test_login_form(
+    console: Console,
+    logged_errors: ErrorRecords,
+    username,
+    password,
+    with_token,
+    extra,  # noqa: ANN001
+) -> None:
+    http = requests.Session()
+    page = http.get(f"{console.base}/login", timeout=30)
+    data = {**extra, "username": username, "password": password}
+    if with_token:
+        data["csrf_token"] = CSRF.search(page.text).group(1)
+    response = http.post(f"{console.base}/login", data=data, allow_redirects=False, timeout=30)
+    assert response.status_code < 500, response.text[:300]
+    assert not logged_errors.messages()
+
+
+@FUZZ
+@given(
+    action=st.sampled_from(["claim", "reply", "transfer", "close"]) | st.text(max_size=12),
+    ticket=st.one_of(st.just(None), st.integers(-5, 10**12).map(str), st.text(max_size=12)),
+    form=st.dictionaries(
+        st.sampled_from(["text", "to", "assignee", "note", "reason", "outcome", "x"]),
+        form_values, max_size=4,
+    ),
+)  # fmt: skip
+def test_ticket_action_forms(
+    console: Console,
+    admin: requests.Session,
+    logged_errors: ErrorRecords,
+    action,
+    ticket,
+    form,  # noqa: ANN001
+) -> None:
+    ticket_id = str(console.ticket_id) if ticket is None else ticket
+    path = f"/tickets/{requests.utils.quote(ticket_id, safe='')}/{requests.utils.quote(action, safe='')}"
+    data = {**form, "csrf_token": console.csrf(admin)}
+    response = admin.post(f"{console.base}{path}", data=data, allow_redirects=False, timeout=30)
+    assert response.status_code < 500, response.text[:300]
+    assert not logged_errors.messages()
+
+
+@FUZZ
+@given(
+    form=st.fixed_dictionaries(
+        {"username": field_text, "password": field_text},
+        optional={"role": st.sampled_from(["agent", "admin", "supervisor"]) | field_text,
+                  "display_name": field_text, "center": field_text},
+    )
+)  # fmt: skip
+def test_new_staff_form(
+    console: Console,
+    admin: requests.Session,
+    logged_errors: ErrorRecords,
+    form,  # noqa: ANN001
+) -> None:
+    data = {**form, "csrf_token": console.csrf(admin, "/staff")}
+    response = admin.post(f"{console.base}/staff", data=data, allow_redirects=False, timeout=30)
+    assert response.status_code < 500, response.text[:300]
+    assert not logged_errors.messages()
+
+
+@FUZZ
+@given(
+    query=st.dictionaries(
+        st.sampled_from(["from", "to", "status", "topic", "channel", "agent", "page", "q"]),
+        field_text, max_size=5,
+    ),
+    kind=st.sampled_from(["csv", "json"]) | st.text(max_size=6),
+)  # fmt: skip
+def test_review_filters(
+    console: Console,
+    admin: requests.Session,
+    logged_errors: ErrorRecords,
+    query,
+    kind,  # noqa: ANN001
+) -> None:
+    for path in ("/review", f"/review/export.{requests.utils.quote(kind, safe='')}"):
+        response = admin.get(f"{console.base}{path}", params=query, timeout=30)
+        assert response.status_code < 500, (path, response.text[:300])
+    assert not logged_errors.messages()
