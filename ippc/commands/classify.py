@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import sys
+import warnings
 from typing import Any, BinaryIO, TextIO
 
 from ippc.errors import CliError
@@ -70,6 +71,9 @@ def to_record(text: str, parse: dict[str, Any]) -> dict[str, Any]:
 
 
 def _quiet_logs() -> None:
+    """Only JSON on stdout and only real errors on stderr: Rasa's start-up warnings (about
+    its own configuration) would bury the one-line reason of a failure."""
+    warnings.simplefilter("ignore")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
     for name in ("rasa", "tensorflow", "jieba", "absl"):
