@@ -10,15 +10,19 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
+from ippc.db import get_engine
 from ippc.model_files import latest_model
 
 START_TIMEOUT_SECONDS = 240
+POSTGRES_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
@@ -119,3 +123,45 @@ def live_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAss
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def postgres_reachable() -> bool:
+    engine = create_engine(POSTGRES_SERVER, future=True, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            return True
+    except Exception:  # noqa: BLE001 - any failure means "not here"
+        return False
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, then the real PostgreSQL server in a schema of
+    its own that is dropped afterwards. Also exported as IPPC_DATABASE_URL (and a private
+    IPPC_DATA_DIR) for the code under test."""
+    monkeypatch.setenv("IPPC_DATA_DIR", str(tmp_path / "data"))
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        monkeypatch.setenv("IPPC_DATABASE_URL", url)
+        yield url
+        get_engine(url).dispose()
+        return
+    if not postgres_reachable():
+        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_SERVER, future=True)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{POSTGRES_SERVER}?options=-csearch_path={schema}"
+    monkeypatch.setenv("IPPC_DATABASE_URL", url)
+    try:
+        yield url
+    finally:
+        get_engine(url).dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

@@ -3,18 +3,13 @@ on the real PostgreSQL server, each in its own schema, dropped afterwards."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from cases.settings import CaseSettings
-from ippc.db import get_engine
 
-POSTGRES_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 HEADER = "case_number,case_type,applicant,phone,status,updated_at,note"
 SAMPLE_ROWS = (
     "YS2025000123,预审,测试科技有限公司,13812345678,预审中,2025-03-14,",
@@ -23,44 +18,10 @@ SAMPLE_ROWS = (
 )
 
 
-def _postgres_reachable() -> bool:
-    engine = create_engine(POSTGRES_SERVER, future=True, connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect():
-            return True
-    except Exception:  # noqa: BLE001 - any failure means "not here"
-        return False
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
-    """A fresh empty database URL; also set as IPPC_DATABASE_URL for the code under test."""
-    monkeypatch.setenv("IPPC_DATA_DIR", str(tmp_path / "data"))
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cases.db'}"
-        monkeypatch.setenv("IPPC_DATABASE_URL", url)
-        yield url
-        get_engine(url).dispose()
-        return
-    if not _postgres_reachable():
-        pytest.skip("PostgreSQL is not running on 127.0.0.1:5432")
-    schema = f"cases_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_SERVER, future=True)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{POSTGRES_SERVER}?options=-csearch_path={schema}"
-    monkeypatch.setenv("IPPC_DATABASE_URL", url)
-    try:
-        yield url
-    finally:
-        get_engine(url).dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+@pytest.fixture
+def db_url(database_url: str) -> str:
+    """A fresh empty database (SQLite, then PostgreSQL), as IPPC_DATABASE_URL."""
+    return database_url
 
 
 @pytest.fixture
