@@ -11,7 +11,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import knowledge_base, latest_text
-from knowledge_base.disputes import describe_recommendation, match_option
+from knowledge_base.disputes import (
+    describe_recommendation,
+    match_option,
+    question,
+    routes_overview,
+)
 
 DISPUTE_SLOTS = ("right_type", "place", "goal")
 
@@ -42,6 +47,34 @@ class ValidateDisputeForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         return self._extract("goal", tracker)
+
+
+class ActionAskDisputeQuestion(Action):
+    """Asks one question of the dispute form with its options as buttons; the first question
+    of a new dispute comes after a one-line overview of all routes."""
+
+    slot = "right_type"
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        kb = knowledge_base()
+        if tracker.get_slot("requested_slot") is None:  # the form's first question
+            dispatcher.utter_message(text=routes_overview(kb))
+        text, buttons = question(kb, self.slot)
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return []
+
+
+class ActionAskPlace(ActionAskDisputeQuestion):
+    slot = "place"
+
+
+class ActionAskGoal(ActionAskDisputeQuestion):
+    slot = "goal"
 
 
 class ActionRecommendDisputeRoutes(Action):

@@ -16,6 +16,7 @@ from knowledge_base.eligibility import (
     answer_eligibility,
     center_scope,
     centers_with_field_text,
+    short_verdict,
 )
 
 UNSURE_WORDS = ("不确定", "不知道", "不清楚", "还没想好", "都可以", "都有", "不限", "没想好")
@@ -120,6 +121,27 @@ class ActionAskRegion(Action):
         else:
             dispatcher.utter_message(text=kb.render_answer("eligibility_conditions"))
         dispatcher.utter_message(text="请问您（或贵单位）在哪个省市？我帮您看看能找哪个中心预审。")
+        return []
+
+
+class ActionAskPatentType(Action):
+    """Names the matching center(s) at once, then asks the patent type for the timing."""
+
+    def name(self) -> str:
+        return "action_ask_patent_type"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        kb = knowledge_base()
+        verdict = short_verdict(
+            kb,
+            kb.region(first_value(tracker.get_slot("region"))),
+            first_value(tracker.get_slot("tech_field")),
+        )
+        if verdict:
+            dispatcher.utter_message(text=verdict)
+        dispatcher.utter_message(response="utter_patent_type_question")
         return []
 
 

@@ -26,6 +26,18 @@ def match_option(kb: KnowledgeBase, slot: str, text: str | None) -> str | None:
     return best[2] if best else None
 
 
+def routes_overview(kb: KnowledgeBase) -> str:
+    """Said before the first question, so even a one-turn reader learns the routes."""
+    names = "、".join(route.name for route in kb.disputes.routes)
+    return f"遇到侵权纠纷，可以走的途径有：{names}。中心可以一站式协调。我先问几个问题，帮您推荐合适的途径。"
+
+
+def question(kb: KnowledgeBase, slot: str) -> tuple[str, list[dict[str, str]]]:
+    """The question for ``slot`` and its options as buttons (payload = the option's name)."""
+    asked = kb.disputes.questions[slot]
+    return asked.ask, [{"title": option, "payload": option} for option in asked.options]
+
+
 def recommend_routes(
     kb: KnowledgeBase, right_type: str | None, place: str | None, goal: str | None
 ) -> list[DisputeRoute]:

@@ -38,6 +38,24 @@ def center_scope(kb: KnowledgeBase, center: CenterView) -> str:
     )
 
 
+def matching_centers(kb: KnowledgeBase, region: Region, field: str) -> list[CenterView]:
+    """Centers serving ``region`` whose scope contains the canonical ``field``."""
+    return [c for c in kb.centers_serving(region) if field in c.canonical_fields]
+
+
+def short_verdict(kb: KnowledgeBase, region: Region | None, field: str | None) -> str | None:
+    """One line said before asking the patent type, so the center is named at once."""
+    if region is None or not field:
+        return None
+    matching = matching_centers(kb, region, field)
+    if not matching:
+        return (
+            f"{region.name}的保护中心预审范围里暂时没有「{field}」，稍后我把可选的办法一起告诉您。"
+        )
+    names = "、".join(c.name for c in matching)
+    return f"位于{region.name}、「{field}」领域，可以找{names}申请快速预审。"
+
+
 def answer_eligibility(
     kb: KnowledgeBase, region: Region | None, field: str | None, patent_type: str | None
 ) -> str:
@@ -54,7 +72,7 @@ def answer_eligibility(
             "您可以对照预审领域看看，或把技术说得更具体些，比如“锂电池”“人工智能”“医疗器械”。\n"
             f"{kb.centers_table_source_line}"
         )
-    matching = [c for c in serving if field in c.canonical_fields]
+    matching = matching_centers(kb, region, field)
     if matching:
         lines = "\n".join(_center_line(c) for c in matching)
         return (

@@ -17,14 +17,8 @@ HEADER = (
 
 
 def knowledge_responses(kb: KnowledgeBase) -> dict[str, list[dict[str, Any]]]:
-    """``utter_<answer key>`` for every answer and ``utter_ask_<slot>`` for dispute questions."""
-    responses: dict[str, list[dict[str, Any]]] = {
-        f"utter_{key}": [{"text": kb.render_answer(key)}] for key in kb.answers
-    }
-    for slot, question in kb.disputes.questions.items():
-        buttons = [{"title": option, "payload": option} for option in question.options]
-        responses[f"utter_ask_{slot}"] = [{"text": question.ask, "buttons": buttons}]
-    return responses
+    """``utter_<answer key>`` for every FAQ answer."""
+    return {f"utter_{key}": [{"text": kb.render_answer(key)}] for key in kb.answers}
 
 
 def retrieval_intents(kb: KnowledgeBase) -> list[str]:

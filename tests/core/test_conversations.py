@@ -27,6 +27,7 @@ def test_eligibility_form_asks_only_for_what_is_missing(live_assistant: LiveAssi
     assert "深圳知识产权保护中心" in first  # centers with the field, before asking the region
     assert "哪个省市" in first
     second = live_assistant.texts(user, "深圳市")
+    assert "深圳知识产权保护中心" in second  # named at once, before the last question
     assert "哪种专利" in second and "外观设计" in second
     answer = live_assistant.texts(user, "发明")
     assert answer.startswith("可以申请")
@@ -55,6 +56,7 @@ def test_a_centers_fields(live_assistant: LiveAssistant) -> None:
 def test_dispute_flow_with_buttons(live_assistant: LiveAssistant) -> None:
     user = new_user()
     first = live_assistant.say(user, "有人仿冒我们的商标，怎么维权")
+    assert "调解" in first[0]["text"] and "诉讼" in first[0]["text"]  # routes named at once
     assert [b["title"] for b in first[-1]["buttons"]] == ["线下", "电商平台", "展会", "海外"]
     second = live_assistant.say(user, first[-1]["buttons"][1]["payload"])
     assert "停止侵权" in [b["title"] for b in second[-1]["buttons"]]

@@ -4,8 +4,13 @@ answers are composed from the tables."""
 from __future__ import annotations
 
 from knowledge_base.base import KnowledgeBase
-from knowledge_base.disputes import describe_recommendation, match_option, recommend_routes
-from knowledge_base.eligibility import answer_eligibility, center_scope
+from knowledge_base.disputes import (
+    describe_recommendation,
+    match_option,
+    recommend_routes,
+    routes_overview,
+)
+from knowledge_base.eligibility import answer_eligibility, center_scope, short_verdict
 from knowledge_base.rasa_export import knowledge_responses
 
 PAPER = "浅析知识产权快速协同保护体系"
@@ -73,3 +78,14 @@ def test_dispute_routes_follow_the_situation(kb: KnowledgeBase) -> None:
     assert "overseas_guidance" in overseas and "administrative_ruling" not in overseas
     text = describe_recommendation(kb, "专利", "电商平台", "停止侵权")
     assert "电商平台投诉" in text and "取证提示" in text and "不构成法律意见" in text
+
+
+def test_short_verdict_names_the_center_before_the_last_question(kb: KnowledgeBase) -> None:
+    assert "深圳知识产权保护中心" in short_verdict(kb, kb.region("深圳市"), "新能源")
+    assert "暂时没有「生物医药」" in short_verdict(kb, kb.region("苏州"), "生物医药")
+    assert short_verdict(kb, None, "新能源") is None
+
+
+def test_routes_overview_names_every_route(kb: KnowledgeBase) -> None:
+    text = routes_overview(kb)
+    assert all(route.name in text for route in kb.disputes.routes)
