@@ -8,6 +8,7 @@ import glob
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -56,15 +57,18 @@ class PrivatePostgres:
     The server refuses to run as root, so as root it runs as the ``postgres`` system user.
     """
 
-    def __init__(self, directory: Path, port: int | None = None) -> None:
+    def __init__(self, directory: Path | None = None, port: int | None = None) -> None:
         bin_dir = postgres_bin_dir()
         if bin_dir is None:
             raise RuntimeError("PostgreSQL server programs not found (/usr/lib/postgresql)")
         self.bin_dir = bin_dir
-        self.directory = directory
+        # Its own folder under /tmp by default: the server's user must be able to reach it,
+        # which a folder inside pytest's root-only tmp_path is not.
+        self.owns_directory = directory is None
+        self.directory = directory or Path(tempfile.mkdtemp(prefix="ippc-postgres-"))
         self.port = port or free_ports(1)[0]
-        self.data = directory / "data"
-        self.log = directory / "postgres.log"
+        self.data = self.directory / "data"
+        self.log = self.directory / "postgres.log"
 
     @property
     def url(self) -> str:
@@ -97,6 +101,12 @@ class PrivatePostgres:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+    def remove(self) -> None:
+        """Stop the server and delete its files (when this object made the folder)."""
+        self.stop()
+        if self.owns_directory:
+            shutil.rmtree(self.directory, ignore_errors=True)
 
 
 class PrivateRedis:

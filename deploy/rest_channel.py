@@ -15,6 +15,7 @@ from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.core.tracker_store import FailSafeTrackerStore
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,29 @@ class ResilientRestInput(RestInput):
                     output.messages.clear()
                     await output.send_text_message(message.sender_id, NOT_PROCESSED)
 
-        return super().blueprint(guarded)
+        blueprint = super().blueprint(guarded)
+        blueprint.listener("after_server_start")(_tracker_store_failures_raise)
+        return blueprint
+
+
+class TrackerStoreUnavailable(RuntimeError):
+    """The tracker store failed: the message must not be handled on an empty tracker."""
+
+
+def _refuse(error: Exception) -> None:
+    raise TrackerStoreUnavailable(str(error)) from error
+
+
+async def _tracker_store_failures_raise(app: Any, _loop: Any) -> None:
+    """Rasa wraps every tracker store in ``FailSafeTrackerStore``, which on a database error
+    hands out a new, empty tracker and keeps what is said in this process's memory only: the
+    bot answers out of context and the conversation is lost from PostgreSQL. Its documented
+    ``on_tracker_store_error`` callback is used here to turn that into an error instead, which
+    :class:`ResilientRestInput` reports to the user."""
+    agent = getattr(app.ctx, "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    if isinstance(store, FailSafeTrackerStore):
+        store._on_tracker_store_error = _refuse  # noqa: SLF001 - its constructor argument
 
 
 def with_resilient_rest(credentials: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from channels.credentials import build_credentials
 from deploy.nginx import NginxConfig, check_config, nginx_command, write_config
 from deploy.processes import Child, free_ports, resident_memory, wait_ready
 from deploy.rest_channel import with_resilient_rest
+from deploy.tracker_store import pinging
 from ippc.commands.run import (
     action_server_command,
     rasa_server_command,
@@ -116,6 +117,9 @@ class Stack:
             action_endpoint=self.env["IPPC_ACTION_ENDPOINT"],
         )
         endpoints = write_endpoints(settings, self.workdir, self.env)
+        content = yaml.safe_load(endpoints.read_text(encoding="utf-8"))
+        content["tracker_store"] = pinging(content["tracker_store"])
+        endpoints.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
         credentials = self.workdir / "credentials.yml"
         channels = with_resilient_rest(build_credentials(self.env))
         credentials.write_text(yaml.safe_dump(channels, allow_unicode=True), encoding="utf-8")
@@ -199,9 +203,17 @@ class Stack:
         """Resident bytes of each running child."""
         return {n: resident_memory(c.pid) for n, c in self.children.items() if c.running}
 
-    def logs(self) -> str:
-        """Every child's log, each under its name."""
-        return "\n".join(f"== {n} ==\n{c.log_tail(10**7)}" for n, c in self.children.items())
+    def log_sizes(self) -> dict[str, int]:
+        """How long each child's log is now (to read only what comes after)."""
+        return {n: c.log_path.stat().st_size for n, c in self.children.items()}
+
+    def logs(self, since: dict[str, int] | None = None) -> str:
+        """Every child's log (from the ``since`` sizes on), each under its name."""
+        parts = []
+        for name, child in self.children.items():
+            data = child.log_path.read_bytes()[(since or {}).get(name, 0) :]
+            parts.append(f"== {name} ==\n{data.decode(errors='replace')}")
+        return "\n".join(parts)
 
     def stop(self) -> None:
         for name in ("nginx", *[n for n in self.children if n != "nginx"]):

@@ -1,0 +1,138 @@
+"""Faults in the production stack: the action server killed mid-conversation, PostgreSQL
+restarted, Redis stopped, the case backend slow. The user always gets a clear message within
+3 seconds, the conversation goes on after recovery, and nothing said is lost from the tracker.
+
+Each test leaves the stack whole again (what it stopped, it starts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import aiohttp
+import pytest
+
+from deploy.nginx import ACTION_UNAVAILABLE
+from deploy.rest_channel import NOT_PROCESSED
+from tests.deploy.conftest import Deployment, new_sender, reply_texts, say
+
+pytestmark = [pytest.mark.deploy, pytest.mark.model]
+
+CLEAR_WITHIN = 3.0
+ELIGIBLE = "我们在杭州，做工业机器人的，想申请发明专利，能走预审吗"
+CASE_QUESTION = "查一下备案BA2025300002的进度，手机尾号1111"
+
+
+class Conversation:
+    """One user talking through nginx, keeping what was said and answered."""
+
+    def __init__(self, deployment: Deployment) -> None:
+        self.deployment = deployment
+        self.sender = new_sender()
+        self.log: list[tuple[str, list[str]]] = []
+
+    def say(self, message: str) -> tuple[str, float]:
+        async def once() -> tuple[int, list[dict], float]:
+            timeout = aiohttp.ClientTimeout(total=30)
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                return await say(session, self.deployment.stack.rest_url, self.sender, message)
+
+        status, body, seconds = asyncio.run(once())
+        assert status == 200, f"{message!r} got HTTP {status}"
+        texts = reply_texts(body)
+        assert texts, f"{message!r} got no answer at all"
+        self.log.append((message, texts))
+        return "\n".join(texts), seconds
+
+    def stored_user_messages(self) -> list[str]:
+        return [said for kind, said in self.deployment.conversation_events(self.sender)
+                if kind == "user"]  # fmt: skip
+
+    def answered_messages(self) -> list[str]:
+        """What the user said and got a real answer to (not the ask-again message)."""
+        return [message for message, texts in self.log if NOT_PROCESSED not in texts]
+
+
+def _during(fault: Callable[[], None], recover: Callable[[], None], conversation, message):
+    fault()
+    try:
+        return conversation.say(message)
+    finally:
+        recover()
+
+
+def test_action_server_killed_mid_conversation(deployment: Deployment) -> None:
+    stack = deployment.stack
+    talk = Conversation(deployment)
+    talk.say("你好")
+
+    # One worker dies: nginx passes the action call to the other, the user notices nothing.
+    stack.children["actions-1"].kill()
+    try:
+        answer, _ = talk.say(ELIGIBLE)
+        assert "可以申请" in answer
+        # Every worker dead: a clear message at once, and the conversation is still there.
+        stack.children["actions-2"].kill()
+        answer, seconds = talk.say(ELIGIBLE)
+        assert ACTION_UNAVAILABLE in answer
+        assert seconds < CLEAR_WITHIN
+    finally:
+        stack.restart("actions-1")
+        stack.restart("actions-2")
+
+    answer, _ = talk.say(ELIGIBLE)
+    assert "可以申请" in answer and "杭州知识产权保护中心" in answer
+    assert talk.stored_user_messages() == ["你好", ELIGIBLE, ELIGIBLE, ELIGIBLE]
+
+
+def test_postgresql_restart(deployment: Deployment) -> None:
+    talk = Conversation(deployment)
+    talk.say("你好")
+    answer, seconds = _during(
+        deployment.postgres.stop, deployment.postgres.start, talk, "专利快速预审是什么"
+    )
+    assert answer == NOT_PROCESSED and seconds < CLEAR_WITHIN
+    # Back up: the user sends it again, as asked, and the conversation goes on.
+    answer, _ = talk.say("专利快速预审是什么")
+    assert NOT_PROCESSED not in answer
+    talk.say("走预审需要缴费吗")
+    assert talk.stored_user_messages() == talk.answered_messages()
+
+
+def test_redis_stopped(deployment: Deployment) -> None:
+    talk = Conversation(deployment)
+    talk.say("你好")
+    answer, seconds = _during(
+        deployment.redis.stop, deployment.redis.start, talk, "走预审需要缴费吗"
+    )
+    assert answer == NOT_PROCESSED and seconds < CLEAR_WITHIN
+    answer, _ = talk.say("走预审需要缴费吗")
+    assert NOT_PROCESSED not in answer
+    assert talk.stored_user_messages() == talk.answered_messages()
+
+
+def test_slow_case_backend(deployment: Deployment) -> None:
+    backend = deployment.case_backend
+    talk = Conversation(deployment)
+    backend.delay = 10.0
+    try:
+        answer, seconds = talk.say(CASE_QUESTION)
+    finally:
+        backend.delay = 0.0
+    assert "系统繁忙" in answer and seconds < CLEAR_WITHIN
+    # The backend is fast again (and the breaker's pause is 1 s in this stack).
+    answer, _ = _retry_until("备案通过", talk, CASE_QUESTION, attempts=3, pause=1.2)
+    assert "备案通过" in answer
+    assert talk.stored_user_messages() == [message for message, _ in talk.log]
+
+
+def _retry_until(wanted: str, talk: Conversation, message: str, attempts: int, pause: float):
+    import time
+
+    for _ in range(attempts):
+        time.sleep(pause)
+        answer, seconds = talk.say(message)
+        if wanted in answer:
+            break
+    return answer, seconds

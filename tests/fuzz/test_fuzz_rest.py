@@ -1,0 +1,92 @@
+"""Bad input at volume on the REST channel of the running assistant (``ippc run``, the real
+model and actions): any message and any body gets an answer below 500, a message gets at least
+one reply, and the servers log no error or traceback."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import LiveAssistant
+
+pytestmark = [pytest.mark.fuzz, pytest.mark.model]
+
+FUZZ = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+CHINESE = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
+messages = st.one_of(
+    st.text(max_size=200),
+    st.text(alphabet=CHINESE, max_size=60),
+    st.text(alphabet=st.one_of(CHINESE, st.characters(max_codepoint=0x7F)), max_size=120),
+    st.sampled_from(["/greet", "/human_handoff", "/nlu_fallback", "/", '/greet{"x": 1}']),
+    st.builds(lambda t: "/" + t, st.text(max_size=40)),  # forged intents and payloads
+)
+
+
+def post(url: str, body: bytes) -> tuple[int, bytes]:
+    request = urllib.request.Request(
+        url, data=body, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+@pytest.fixture(scope="module")
+def log_start(live_assistant: LiveAssistant) -> int:
+    """Where the servers' log stood before this module: only what it adds is checked."""
+    return len(live_assistant.log_path.read_text(errors="replace"))
+
+
+def new_errors(live_assistant: LiveAssistant, start: int) -> list[str]:
+    added = live_assistant.log_path.read_text(errors="replace")[start:]
+    return [line for line in added.splitlines() if "Traceback" in line or " ERROR " in line]
+
+
+@FUZZ
+@given(message=messages)
+def test_any_message_gets_a_reply(
+    live_assistant: LiveAssistant, log_start: int, message: str
+) -> None:
+    sender = f"fuzz-{uuid.uuid4().hex[:12]}"
+    body = json.dumps({"sender": sender, "message": message}).encode()
+    status, answer = post(live_assistant.rest_url, body)
+    assert status == 200, answer[:300]
+    replies = json.loads(answer)
+    assert isinstance(replies, list) and replies, f"no reply to {message!r}"
+    assert not new_errors(live_assistant, log_start)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+bodies = st.one_of(
+    st.fixed_dictionaries(
+        {}, optional={"sender": json_values, "message": json_values, "metadata": json_values}
+    ).map(lambda d: json.dumps(d).encode()),
+    json_values.map(lambda v: json.dumps(v).encode()),
+    st.binary(max_size=300),
+)
+
+
+@FUZZ
+@given(body=bodies)
+def test_malformed_bodies_get_no_server_error(
+    live_assistant: LiveAssistant, log_start: int, body: bytes
+) -> None:
+    status, answer = post(live_assistant.rest_url, body)
+    assert status < 500, (body, answer[:300])
+    assert not new_errors(live_assistant, log_start)
