@@ -1,5 +1,7 @@
-"""Rasa's REST channel, with one change: when handling a message fails (tracker store or lock
-store down, an unexpected error), the user is told so at once instead of getting an empty list.
+"""Rasa's REST channel, with two changes. A body that is not ``{"sender": str, "message": str}``
+gets 400 with the reason (Rasa's own answers 500 to an empty body and logs an error for a
+missing message). And when handling a message fails (tracker store or lock store down, an
+unexpected error), the user is told so at once instead of getting an empty list.
 
 Rasa's own ``RestInput`` logs the exception and answers whatever was collected, possibly
 nothing, and possibly answers that were never saved in the tracker. Here those are dropped
@@ -16,11 +18,13 @@ from typing import Any
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.tracker_store import FailSafeTrackerStore
+from sanic.exceptions import InvalidUsage
+from sanic.request import Request
 
 logger = logging.getLogger(__name__)
 
 NOT_PROCESSED = "抱歉，系统暂时繁忙，您刚才的消息没有处理成功，请稍后再发一次。"
-CLASS_PATH = "deploy.rest_channel.ResilientRestInput"
+MAX_SENDER_LENGTH = 255  # Rasa's SQL tracker store keeps sender ids in a VARCHAR(255)
 
 
 class ResilientRestInput(RestInput):
@@ -29,6 +33,30 @@ class ResilientRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    @staticmethod
+    def _body(request: Request) -> dict[str, Any]:
+        body = request.json  # Sanic answers 400 itself when this is not JSON
+        if not isinstance(body, dict):
+            raise InvalidUsage('the body must be a JSON object: {"sender": ..., "message": ...}')
+        return body
+
+    async def _extract_sender(self, request: Request) -> str:
+        sender = self._body(request).get("sender")
+        if not isinstance(sender, str) or not sender.strip():
+            raise InvalidUsage('"sender" must be a non-empty string')
+        if len(sender) > MAX_SENDER_LENGTH:
+            raise InvalidUsage(f'"sender" must be at most {MAX_SENDER_LENGTH} characters')
+        return sender
+
+    def _extract_message(self, request: Request) -> str:
+        message = self._body(request).get("message")
+        if not isinstance(message, str):
+            raise InvalidUsage('"message" must be a string')
+        return message
+
+    def _extract_input_channel(self, request: Request) -> str:
+        return self.name()  # not the caller's to choose
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Any:
         async def guarded(message: UserMessage) -> None:
@@ -64,10 +92,3 @@ async def _tracker_store_failures_raise(app: Any, _loop: Any) -> None:
     store = getattr(agent, "tracker_store", None)
     if isinstance(store, FailSafeTrackerStore):
         store._on_tracker_store_error = _refuse  # noqa: SLF001 - its constructor argument
-
-
-def with_resilient_rest(credentials: dict[str, Any]) -> dict[str, Any]:
-    """Channel credentials with Rasa's REST channel swapped for :class:`ResilientRestInput`."""
-    swapped = {key: value for key, value in credentials.items() if key != "rest"}
-    swapped[CLASS_PATH] = credentials.get("rest")
-    return swapped

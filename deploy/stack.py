@@ -19,15 +19,14 @@ from pathlib import Path
 
 import yaml
 
-from channels.credentials import build_credentials
 from deploy.nginx import NginxConfig, check_config, nginx_command, write_config
 from deploy.processes import Child, free_ports, resident_memory, wait_ready
-from deploy.rest_channel import with_resilient_rest
 from deploy.tracker_store import pinging
 from ippc.commands.run import (
     action_server_command,
     rasa_server_command,
     sql_tracker_store,
+    write_credentials,
     write_endpoints,
 )
 from ippc.migrate import upgrade
@@ -120,10 +119,7 @@ class Stack:
         content = yaml.safe_load(endpoints.read_text(encoding="utf-8"))
         content["tracker_store"] = pinging(content["tracker_store"])
         endpoints.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
-        credentials = self.workdir / "credentials.yml"
-        channels = with_resilient_rest(build_credentials(self.env))
-        credentials.write_text(yaml.safe_dump(channels, allow_unicode=True), encoding="utf-8")
-        return credentials, endpoints
+        return write_credentials(self.workdir, self.env), endpoints
 
     def _prepare_tracker_store(self) -> None:
         """Create Rasa's tracker tables once, before the servers race to create them."""

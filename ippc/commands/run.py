@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from channels.credentials import build_credentials
+from deploy.channel_config import with_resilient_rest
 from ippc.errors import CliError
 from ippc.migrate import upgrade
 from ippc.model_files import latest_model
@@ -87,11 +88,12 @@ def redis_lock_store(url: str) -> dict:
     return store
 
 
-def write_credentials(directory: Path) -> Path:
+def write_credentials(directory: Path, environ: Mapping[str, str] = os.environ) -> Path:
+    """credentials.yml: the channels switched on, REST served by deploy.rest_channel (400 for a
+    malformed body, a clear reply when a message cannot be processed)."""
     path = directory / "credentials.yml"
-    path.write_text(
-        yaml.safe_dump(build_credentials(os.environ), allow_unicode=True), encoding="utf-8"
-    )
+    channels = with_resilient_rest(build_credentials(environ))
+    path.write_text(yaml.safe_dump(channels, allow_unicode=True), encoding="utf-8")
     return path
 
 
