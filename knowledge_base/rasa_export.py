@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from ippc.paths import GENERATED_DOMAIN_DIR
+from ippc.paths import DATA_DIR, GENERATED_DOMAIN_DIR
 from knowledge_base.base import KnowledgeBase
 
 HEADER = (
@@ -24,6 +24,29 @@ def knowledge_responses(kb: KnowledgeBase) -> dict[str, list[dict[str, Any]]]:
 def retrieval_intents(kb: KnowledgeBase) -> list[str]:
     """Topics whose answers have sub-intents ("fasttrack_process/after_pass")."""
     return sorted({key.split("/", 1)[0] for key in kb.answers if "/" in key})
+
+
+def lookup_tables(kb: KnowledgeBase) -> list[dict[str, str]]:
+    """Rasa lookup tables of every knowledge-base term, one per entity label: the
+    RegexFeaturizer turns "the message names a field / region / center" into features."""
+    terms: dict[str, set[str]] = {}
+    for label, term, _value in kb.entity_terms():
+        terms.setdefault(label, set()).add(term)
+    return [
+        {"lookup": label, "examples": "".join(f"- {term}\n" for term in sorted(words))}
+        for label, words in sorted(terms.items())
+    ]
+
+
+def write_generated_data(kb: KnowledgeBase, directory: Path = DATA_DIR / "generated") -> Path:
+    """Write the generated NLU data (lookup tables) and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "lookups.yml"
+    body = yaml.safe_dump(
+        {"version": "3.1", "nlu": lookup_tables(kb)}, allow_unicode=True, sort_keys=False
+    )
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
 
 
 def write_generated_domain(kb: KnowledgeBase, directory: Path = GENERATED_DOMAIN_DIR) -> Path:

@@ -13,7 +13,7 @@ from ippc.model_files import fingerprint, model_for
 from ippc.paths import CONFIG_FILE, DATA_DIR, DOMAIN_DIR, models_dir
 from knowledge_base.base import KnowledgeBase
 from knowledge_base.errors import KnowledgeBaseError
-from knowledge_base.rasa_export import write_generated_domain
+from knowledge_base.rasa_export import write_generated_data, write_generated_domain
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,12 +23,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def prepare() -> str:
-    """Validate the knowledge base, write generated domain files; return the fingerprint."""
+    """Validate the knowledge base, write the files generated from it; return the fingerprint."""
     try:
         kb = KnowledgeBase.load()
     except KnowledgeBaseError as error:
         raise CliError(f"knowledge base: {error}") from None
     write_generated_domain(kb)
+    write_generated_data(kb)
     return fingerprint()
 
 

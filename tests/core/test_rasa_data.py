@@ -11,7 +11,11 @@ import sys
 
 from ippc.paths import CONFIG_FILE, DATA_DIR, DOMAIN_DIR, PROJECT_ROOT
 from knowledge_base.base import get_knowledge_base
-from knowledge_base.rasa_export import retrieval_intents, write_generated_domain
+from knowledge_base.rasa_export import (
+    retrieval_intents,
+    write_generated_data,
+    write_generated_domain,
+)
 
 UNUSED = re.compile(r"The utterance '(utter_[\w/]+)' is not used in any story or rule\.")
 WARNING = re.compile(r"UserWarning: (.*)")
@@ -30,6 +34,7 @@ def _responses_used_by_code() -> set[str]:
 def test_rasa_data_validate_is_clean() -> None:
     kb = get_knowledge_base()
     write_generated_domain(kb)
+    write_generated_data(kb)
     result = subprocess.run(
         [sys.executable, "-m", "rasa", "data", "validate",
          "--domain", str(DOMAIN_DIR), "--data", str(DATA_DIR), "--config", str(CONFIG_FILE)],
