@@ -79,7 +79,9 @@ class IppcRun:
             self.env.pop(name, None)
         (self.workdir / "data").mkdir(parents=True, exist_ok=True)
         command = [sys.executable, "-m", "ippc.cli", "run"]
-        self.child = Child("ippc run", command, self.env, self.workdir / "ippc-run.log").start()
+        log = self.workdir / "ippc-run.log"
+        log.unlink(missing_ok=True)  # its "is running" line must be this run's
+        self.child = Child("ippc run", command, self.env, log).start()
         deadline = time.monotonic() + START_TIMEOUT
         while "ippc-assistant is running" not in self.child.log_tail(10**6):
             if not self.child.running or time.monotonic() > deadline:
