@@ -61,6 +61,37 @@ def scaling_table(one: list[dict], two: list[dict]) -> list[str]:
     return lines
 
 
+def before_after_table(before: list[dict], after: list[dict]) -> list[str]:
+    by_level = {row["concurrency"]: row for row in after}
+    lines = [
+        "| concurrent conversations | before p50 / p99 ms | before msg/s "
+        "| after p50 / p99 ms | after msg/s | throughput ratio |",
+        "|---:|---|---:|---|---:|---:|",
+    ]
+    for row in before:
+        now = by_level.get(row["concurrency"], {})
+        lines.append(
+            f"| {row['concurrency']} | {_ms(row['p50_ms'])} / {_ms(row['p99_ms'])} "
+            f"| {row['messages_per_s']:.1f} "
+            f"| {_ms(now.get('p50_ms'))} / {_ms(now.get('p99_ms'))} "
+            f"| {now.get('messages_per_s', 0):.1f} "
+            f"| {_ratio(now.get('messages_per_s'), row['messages_per_s'])} |"
+        )
+    return lines
+
+
+def cpu_table(cpu: dict[str, dict]) -> list[str]:
+    """CPU seconds per process over the stack's load, and the cores kept busy on average."""
+    lines = ["| target | process | CPU s | cores busy on average |", "|---|---|---:|---:|"]
+    for target, figures in cpu.items():
+        seconds = figures["seconds"] or 1
+        for name, used in sorted(figures["processes"].items()):
+            lines.append(f"| {target} | {name} | {used:.1f} | {used / seconds:.2f} |")
+        total = sum(figures["processes"].values())
+        lines.append(f"| {target} | **all** | {total:.1f} | {total / seconds:.2f} |")
+    return lines
+
+
 def memory_table(memory: dict[str, dict[str, int]]) -> list[str]:
     lines = ["| target | process | resident MB |", "|---|---|---:|"]
     for target, processes in memory.items():
@@ -126,6 +157,17 @@ def write_report(results: dict, folder: Path) -> Path:
         f"Chart: `{chart.name}` (p50 solid, p99 dashed; dotted line at 300 ms).",
         "",
     ]
+    if results.get("ippc_before"):
+        lines += [
+            "## Speed work: before and after",
+            "",
+            "Before: `ippc run` with `IPPC_RASA_SPEEDUPS=0` (Rasa as shipped). After: as shipped "
+            "here, with `deploy/rasa_speedups.py` (the action-response schema checked once "
+            "instead of on every action call; see docs/benchmarks.md).",
+            "",
+            *before_after_table(results["ippc_before"], results["ippc"]),
+            "",
+        ]
     if results.get("stack1"):
         lines += [
             "## Production stack: one vs two Rasa servers behind nginx",
@@ -136,6 +178,10 @@ def write_report(results: dict, folder: Path) -> Path:
             *scaling_table(results["stack1"], results.get("stack2", [])),
             "",
             results.get("scaling_note", ""),
+            "",
+            "CPU used during the load (all levels) by each process, from /proc:",
+            "",
+            *cpu_table(results.get("cpu", {})),
             "",
         ]
     lines += [

@@ -34,6 +34,7 @@ from ippc.paths import PROJECT_ROOT, models_dir
 
 REPORTS = PROJECT_ROOT / "benchmarks" / "reports"
 STACK_LEVELS = (32, 128)
+BEFORE_AFTER_LEVELS = (8, 32)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -43,6 +44,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=60, help="time cap per level")
     parser.add_argument("--reuse-model", action="store_true", help="skip the timed training")
     parser.add_argument("--no-stack", action="store_true", help="skip the nginx stack runs")
+    parser.add_argument(
+        "--no-before-after", action="store_true", help="skip ippc without its speed fixes"
+    )
     parser.add_argument("--out", type=Path, default=REPORTS)
     return parser.parse_args(argv)
 
@@ -77,7 +81,7 @@ def stack_runs(model: Path, workdir: Path, levels: list[int], args) -> dict:
 
     if nginx_binary() is None:
         return {"notes": ["Production stack not measured: nginx is not installed."]}
-    results: dict = {"memory": {}}
+    results: dict = {"memory": {}, "cpu": {}}
     for instances in (1, 2):
         try:
             url = create_database()
@@ -93,7 +97,15 @@ def stack_runs(model: Path, workdir: Path, levels: list[int], args) -> dict:
         print(f"  production stack, {instances} Rasa server(s)", flush=True)
         try:
             stack.start()
+            cpu_before, own_before, started = stack.cpu(), _own_cpu(), time.monotonic()
             rows = run_levels(stack.rest_url, IPPC_DIALOGUES, levels, args.messages, args.seconds)
+            elapsed = time.monotonic() - started
+            used = {n: s - cpu_before.get(n, 0.0) for n, s in stack.cpu().items()}
+            used["load generator"] = _own_cpu() - own_before
+            results["cpu"][f"stack ×{instances}"] = {
+                "seconds": round(elapsed, 1),
+                "processes": {n: round(s, 1) for n, s in used.items()},
+            }
             results[f"stack{instances}"] = [r.summary() for r in rows]
             results["memory"][f"stack ×{instances}"] = stack.memory()
         finally:
@@ -102,21 +114,31 @@ def stack_runs(model: Path, workdir: Path, levels: list[int], args) -> dict:
     return results
 
 
-def scaling_note(one: list[dict], two: list[dict]) -> str:
+def _own_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def scaling_note(one: list[dict], two: list[dict], cpu: dict) -> str:
     if not one or not two:
         return ""
     best = max(b["messages_per_s"] / a["messages_per_s"] for a, b in zip(one, two, strict=False))
     cores = os.cpu_count() or 1
     if best >= 1.6:
         return f"Two servers give up to {best:.2f}× the throughput of one."
+    busy = {
+        target: sum(figures["processes"].values()) / (figures["seconds"] or 1)
+        for target, figures in cpu.items()
+    }
+    busy_text = ", ".join(f"{target}: {value:.2f}" for target, value in busy.items())
     return (
-        f"Two servers give at most {best:.2f}× the throughput of one here. The machine has "
-        f"{cores} cores, shared by both Rasa servers, nginx, PostgreSQL, Redis, two action "
-        "workers and the load generator (and by whatever else runs: see the load average "
-        "above), and one Rasa server under load already uses about a core, so there is no "
-        "idle core for a second one. The servers share nothing but PostgreSQL and Redis, so "
-        "with a core (or a machine) per server behind the same nginx, throughput grows with "
-        "their number."
+        f"Two servers give at most {best:.2f}× the throughput of one here. What bounds it is "
+        f"the CPU: this machine has {cores} cores, and the processes of the stack together with "
+        f"the load generator already keep this many cores busy on average ({busy_text}; table "
+        "below), the rest going to other work on the machine (load average above). A second "
+        "Rasa server finds no idle core. The servers share nothing but PostgreSQL and Redis, "
+        "so with a core (or a machine) per server behind the same nginx, throughput grows "
+        "with their number."
     )
 
 
@@ -154,6 +176,13 @@ def main(argv: list[str] | None = None) -> int:
         results["ippc"], results["memory"]["ippc run"] = measure(
             IppcRun(workdir / "ippc", models), IPPC_DIALOGUES, levels, args
         )
+        if not args.no_before_after:
+            print("load: ippc run without the speed fixes (IPPC_RASA_SPEEDUPS=0)", flush=True)
+            before_levels = [level for level in levels if level in BEFORE_AFTER_LEVELS]
+            results["ippc_before"], _ = measure(
+                IppcRun(workdir / "ippc-before", models, extra_env={"IPPC_RASA_SPEEDUPS": "0"}),
+                IPPC_DIALOGUES, before_levels or levels[-1:], args,
+            )  # fmt: skip
         print("load: rasa init", flush=True)
         results["reference"], results["memory"]["rasa init"] = measure(
             reference, REFERENCE_DIALOGUES, levels, args
@@ -163,9 +192,10 @@ def main(argv: list[str] | None = None) -> int:
             stacks = stack_runs(model, workdir, stack_levels, args)
             results["notes"] += stacks.pop("notes", [])
             results["memory"].update(stacks.pop("memory", {}))
+            results["cpu"] = stacks.pop("cpu", {})
             results.update(stacks)
             results["scaling_note"] = scaling_note(
-                results.get("stack1", []), results.get("stack2", [])
+                results.get("stack1", []), results.get("stack2", []), results["cpu"]
             )
         report = write_report(results, args.out)
         (args.out / "results.json").write_text(

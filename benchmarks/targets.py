@@ -60,6 +60,7 @@ class IppcRun:
     child: Child | None = None
     rest_url: str = ""
     env: dict[str, str] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def start(self) -> IppcRun:
         rasa, action, console = free_ports(3)
@@ -74,6 +75,7 @@ class IppcRun:
             "IPPC_ACTION_ENDPOINT": f"http://127.0.0.1:{action}/webhook",
             "IPPC_CONSOLE_PORT": str(console),
             "IPPC_WORKING_HOURS": "24x7",
+            **self.extra_env,
         }
         for name in ("IPPC_REDIS_URL", "IPPC_TRACKER_STORE_URL"):
             self.env.pop(name, None)

@@ -3,6 +3,7 @@ one by one (a fault test kills and restarts single processes), and measured (res
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
@@ -48,6 +49,15 @@ def resident_memory(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (``/proc``; 0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass

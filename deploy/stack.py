@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from deploy.nginx import NginxConfig, check_config, nginx_command, write_config
-from deploy.processes import Child, free_ports, resident_memory, wait_ready
+from deploy.processes import Child, cpu_seconds, free_ports, resident_memory, wait_ready
 from deploy.tracker_store import pinging
 from ippc.commands.run import (
     action_server_command,
@@ -202,6 +202,10 @@ class Stack:
     def log_sizes(self) -> dict[str, int]:
         """How long each child's log is now (to read only what comes after)."""
         return {n: c.log_path.stat().st_size for n, c in self.children.items()}
+
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds each running child has used so far."""
+        return {n: cpu_seconds(c.pid) for n, c in self.children.items() if c.running}
 
     def logs(self, since: dict[str, int] | None = None) -> str:
         """Every child's log (from the ``since`` sizes on), each under its name."""

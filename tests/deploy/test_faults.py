@@ -8,6 +8,9 @@ Each test leaves the stack whole again (what it stopped, it starts).
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
 from collections.abc import Callable
 
 import aiohttp
@@ -32,7 +35,10 @@ class Conversation:
         self.sender = new_sender()
         self.log: list[tuple[str, list[str]]] = []
 
-    def say(self, message: str) -> tuple[str, float]:
+    def say(self, message: str, silent: bool = False) -> tuple[str, float]:
+        """Say ``message``; the bot must answer something, or nothing when ``silent``
+        (while staff hold the conversation)."""
+
         async def once() -> tuple[int, list[dict], float]:
             timeout = aiohttp.ClientTimeout(total=30)
             async with aiohttp.ClientSession(timeout=timeout) as session:
@@ -41,7 +47,10 @@ class Conversation:
         status, body, seconds = asyncio.run(once())
         assert status == 200, f"{message!r} got HTTP {status}"
         texts = reply_texts(body)
-        assert texts, f"{message!r} got no answer at all"
+        if silent:
+            assert not texts, f"{message!r} was answered by the bot: {texts}"
+        else:
+            assert texts, f"{message!r} got no answer at all"
         self.log.append((message, texts))
         return "\n".join(texts), seconds
 
@@ -50,7 +59,7 @@ class Conversation:
                 if kind == "user"]  # fmt: skip
 
     def answered_messages(self) -> list[str]:
-        """What the user said and got a real answer to (not the ask-again message)."""
+        """What the user said and was not asked to send again."""
         return [message for message, texts in self.log if NOT_PROCESSED not in texts]
 
 
@@ -136,3 +145,23 @@ def _retry_until(wanted: str, talk: Conversation, message: str, attempts: int, p
         if wanted in answer:
             break
     return answer, seconds
+
+
+def test_handoff_transcript_survives_a_postgresql_restart(deployment: Deployment) -> None:
+    talk = Conversation(deployment)
+    assert "工单号" in talk.say("转人工")[0]
+    talk.say("我的专利申请被驳回了，想找人问问", silent=True)  # goes to the ticket
+    second = "我的电话稍后发给您，请尽快联系"
+    answer, seconds = _during(deployment.postgres.stop, deployment.postgres.start, talk, second)
+    assert answer == NOT_PROCESSED and seconds < CLEAR_WITHIN
+    talk.say(second, silent=True)  # sent again after the restart, as asked
+
+    listed = subprocess.run(
+        [sys.executable, "-m", "ippc.cli", "handoff", "list", "--json"],
+        env={**deployment.stack.env}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    [ticket] = [t for t in json.loads(listed.stdout) if t["conversation_id"] == talk.sender]
+    said = [line["text"] for line in ticket["transcript"] if line["sender"] == "user"]
+    assert said == ["转人工", "我的专利申请被驳回了，想找人问问", second]
+    assert talk.stored_user_messages() == talk.answered_messages()
