@@ -88,7 +88,9 @@ def cpu_table(cpu: dict[str, dict]) -> list[str]:
         for name, used in sorted(figures["processes"].items()):
             lines.append(f"| {target} | {name} | {used:.1f} | {used / seconds:.2f} |")
         total = sum(figures["processes"].values())
-        lines.append(f"| {target} | **all** | {total:.1f} | {total / seconds:.2f} |")
+        lines.append(f"| {target} | **all of the above** | {total:.1f} | {total / seconds:.2f} |")
+        machine = figures.get("machine", 0.0)
+        lines.append(f"| {target} | **whole machine** | {machine:.1f} | {machine / seconds:.2f} |")
     return lines
 
 
