@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
+from deploy.channel_config import NOT_PROCESSED
+
 
 @dataclass
 class LevelResult:
@@ -23,6 +25,7 @@ class LevelResult:
     latencies: list[float] = field(default_factory=list)  # seconds, one per answered message
     errors: int = 0
     empty: int = 0  # answered with no bot message at all
+    not_processed: int = 0  # answered "please send it again" (deploy.rest_channel)
     elapsed: float = 0.0
 
     @property
@@ -47,6 +50,7 @@ class LevelResult:
             "messages": self.messages,
             "errors": self.errors,
             "empty": self.empty,
+            "not_processed": self.not_processed,
             "p50_ms": round(self.percentile(50), 1),
             "p95_ms": round(self.percentile(95), 1),
             "p99_ms": round(self.percentile(99), 1),
@@ -96,6 +100,8 @@ async def _user(
             result.latencies.append(time.perf_counter() - started)
             if not body:
                 result.empty += 1
+            elif any(isinstance(m, dict) and m.get("text") == NOT_PROCESSED for m in body):
+                result.not_processed += 1
 
 
 async def run_level(

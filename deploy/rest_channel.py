@@ -23,12 +23,12 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 from deploy import rasa_speedups
+from deploy.channel_config import NOT_PROCESSED
 
 logger = logging.getLogger(__name__)
 if os.environ.get("IPPC_RASA_SPEEDUPS", "1") != "0":  # "0": Rasa as shipped, for comparison
     rasa_speedups.install()  # this module is loaded by every Rasa server we start
 
-NOT_PROCESSED = "抱歉，系统暂时繁忙，您刚才的消息没有处理成功，请稍后再发一次。"
 MAX_SENDER_LENGTH = 255  # Rasa's SQL tracker store keeps sender ids in a VARCHAR(255)
 
 
