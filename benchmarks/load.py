@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 import statistics
 import time
 import uuid
@@ -76,10 +77,14 @@ async def _user(
     budget: list[int],
     deadline: float,
     timeout: float,
+    think: float,
 ) -> None:
+    rng = random.Random()
     while budget[0] > 0 and time.monotonic() < deadline:
         sender = f"bench-{uuid.uuid4().hex[:12]}"
         for text in next(dialogues):
+            if think:  # a person reads the answer and types the next message
+                await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
             if budget[0] <= 0 or time.monotonic() >= deadline:
                 return
             budget[0] -= 1
@@ -111,8 +116,10 @@ async def run_level(
     messages: int,
     seconds: float,
     timeout: float = 30,
+    think: float = 0.0,
 ) -> LevelResult:
-    """One concurrency level: at most ``messages`` messages and ``seconds`` seconds."""
+    """One concurrency level: at most ``messages`` messages and ``seconds`` seconds; with
+    ``think``, each user pauses 0.5–1.5 × ``think`` seconds before each message."""
     assert_loopback(url)
     result = LevelResult(concurrency)
     budget = [messages]
@@ -123,7 +130,7 @@ async def run_level(
         deadline = started + seconds
         await asyncio.gather(
             *(
-                _user(session, url, cycle, result, budget, deadline, timeout)
+                _user(session, url, cycle, result, budget, deadline, timeout, think)
                 for _ in range(concurrency)
             )
         )
@@ -137,15 +144,19 @@ async def warm_up(url: str, dialogues: list[list[str]]) -> None:
 
 
 def run_levels(
-    url: str, dialogues: list[list[str]], levels: list[int], messages: int, seconds: float
+    url: str,
+    dialogues: list[list[str]],
+    levels: list[int],
+    messages: int,
+    seconds: float,
+    think: float = 0.0,
 ) -> list[LevelResult]:
     async def all_levels() -> list[LevelResult]:
         await warm_up(url, dialogues)
         results = []
         for level in levels:
-            results.append(
-                await run_level(url, dialogues, level, max(messages, 3 * level), seconds)
-            )
+            budget = max(messages, 3 * level)
+            results.append(await run_level(url, dialogues, level, budget, seconds, think=think))
             print(f"    {results[-1].summary()}", flush=True)
         return results
 

@@ -102,14 +102,7 @@ def memory_table(memory: dict[str, dict[str, int]]) -> list[str]:
     return lines
 
 
-def write_chart(series: dict[str, list[dict]], path: Path) -> None:
-    """p50 (solid) and p99 (dashed) latency against concurrency, one colour per target."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axis = plt.subplots(figsize=(8, 5), dpi=110)
+def _panel(axis, series: dict[str, list[dict]], title: str) -> None:  # noqa: ANN001
     for index, (label, rows) in enumerate(series.items()):
         if not rows:
             continue
@@ -121,10 +114,24 @@ def write_chart(series: dict[str, list[dict]], path: Path) -> None:
     axis.set_yscale("log")
     axis.set_xlabel("concurrent conversations")
     axis.set_ylabel("latency per message (ms)")
-    axis.set_title("REST channel latency vs concurrency (2 cores, loopback)")
+    axis.set_title(title)
     axis.axhline(300, color="grey", linewidth=0.8, linestyle=":")
     axis.grid(True, which="both", alpha=0.3)
-    axis.legend(fontsize=8)
+    axis.legend(fontsize=7)
+
+
+def write_chart(series: dict[str, list[dict]], paced: dict[str, list[dict]], path: Path) -> None:
+    """p50 (solid) and p99 (dashed) latency against concurrency, one colour per target."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = 2 if any(paced.values()) else 1
+    figure, axes = plt.subplots(1, panels, figsize=(7 * panels, 5), dpi=110, squeeze=False)
+    _panel(axes[0][0], series, "REST latency, no pauses (2 cores, loopback)")
+    if panels == 2:
+        _panel(axes[0][1], paced, "REST latency at a person's pace")
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
@@ -139,7 +146,11 @@ def write_report(results: dict, folder: Path) -> Path:
         "ippc ×1 behind nginx": results.get("stack1", []),
         "ippc ×2 behind nginx": results.get("stack2", []),
     }
-    write_chart(series, chart)
+    paced = {
+        "ippc (ippc run)": results.get("ippc_paced", []),
+        "rasa init": results.get("reference_paced", []),
+    }
+    write_chart(series, paced, chart)
     training = results["training"]
     nlu = results["nlu"]
     lines = [
@@ -149,14 +160,29 @@ def write_report(results: dict, folder: Path) -> Path:
         "",
         "## Latency and throughput, ippc vs plain Rasa (`rasa init`, same Rasa 3.6.21)",
         "",
-        "Each user says a multi-turn conversation turn by turn (each message after the previous"
-        " answer), then starts a new one. Both assistants run with their shipped defaults: "
+        "Each user says a multi-turn conversation turn by turn (each message as soon as the "
+        "previous answer arrived, no pause: a stress load), then starts a new one. Both assistants run with their shipped defaults: "
         "`ippc run` (SQLite tracker store, action server) and `rasa run` in the `rasa init` "
         "project (in-memory tracker store, no custom actions).",
         "",
         *latency_table(results["ippc"], results["reference"]),
         "",
-        f"Chart: `{chart.name}` (p50 solid, p99 dashed; dotted line at 300 ms).",
+    ]
+    if results.get("ippc_paced"):
+        lines += [
+            "### At a person's pace",
+            "",
+            "The same conversations, each user pausing 0.5–1.5 × "
+            f"{results.get('think', 2):g} s before each message (reading the answer, typing): "
+            "the load of that many people chatting at once rather than of as many clients "
+            "sending as fast as they can.",
+            "",
+            *latency_table(results["ippc_paced"], results.get("reference_paced", [])),
+            "",
+        ]
+    lines += [
+        f"Chart: `{chart.name}` (left: no pauses; right: at a person's pace; p50 solid, p99 "
+        "dashed; dotted line at 300 ms).",
         "",
     ]
     if results.get("ippc_before"):

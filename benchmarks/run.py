@@ -36,6 +36,7 @@ from ippc.paths import PROJECT_ROOT, models_dir
 REPORTS = PROJECT_ROOT / "benchmarks" / "reports"
 STACK_LEVELS = (32, 128)
 BEFORE_AFTER_LEVELS = (8, 32)
+PACED_LEVELS = (8, 32, 128)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -43,6 +44,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--levels", default="1,8,32,128", help="concurrency levels")
     parser.add_argument("--messages", type=int, default=240, help="messages per level (min)")
     parser.add_argument("--seconds", type=float, default=60, help="time cap per level")
+    parser.add_argument(
+        "--think", type=float, default=2.0,
+        help="a person's pause before each message, for the paced runs (0: none)",
+    )  # fmt: skip
     parser.add_argument("--reuse-model", action="store_true", help="skip the timed training")
     parser.add_argument("--no-stack", action="store_true", help="skip the nginx stack runs")
     parser.add_argument(
@@ -63,13 +68,21 @@ def train_ippc(target: Path) -> float:
     return round(time.monotonic() - started, 1)
 
 
-def measure(target, dialogues, levels, args) -> tuple[list[dict], dict[str, int]]:
+def measure(target, dialogues, levels, args, paced: list[int] | None = None):  # noqa: ANN001, ANN201
+    """Start ``target``, load it without pauses at ``levels`` (and at a person's pace at
+    ``paced``), stop it; returns (rows, paced rows, resident memory)."""
     target.start()
     try:
         rows = [r.summary() for r in run_levels(
             target.rest_url, dialogues, levels, args.messages, args.seconds
         )]  # fmt: skip
-        return rows, target.memory()
+        paced_rows = []
+        if paced and args.think > 0:
+            print(f"    paced: users pause about {args.think:g} s before each message", flush=True)
+            paced_rows = [r.summary() for r in run_levels(
+                target.rest_url, dialogues, paced, args.messages, args.seconds, args.think
+            )]  # fmt: skip
+        return rows, paced_rows, target.memory()
     finally:
         target.stop()
 
@@ -166,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         + ")",
         "machine": f"{os.cpu_count()} cores, {platform.platform()}, load average at start "
         f"{load[0]:.1f}",
+        "think": args.think,
         "training": {},
         "memory": {},
         "notes": [],
@@ -185,19 +199,20 @@ def main(argv: list[str] | None = None) -> int:
         print("NLU accuracy (ippc classify) ...", flush=True)
         results["nlu"] = evaluate(models)
         print("load: ippc run", flush=True)
-        results["ippc"], results["memory"]["ippc run"] = measure(
-            IppcRun(workdir / "ippc", models), IPPC_DIALOGUES, levels, args
+        paced = [level for level in levels if level in PACED_LEVELS]
+        results["ippc"], results["ippc_paced"], results["memory"]["ippc run"] = measure(
+            IppcRun(workdir / "ippc", models), IPPC_DIALOGUES, levels, args, paced
         )
         if not args.no_before_after:
             print("load: ippc run without the speed fixes (IPPC_RASA_SPEEDUPS=0)", flush=True)
             before_levels = [level for level in levels if level in BEFORE_AFTER_LEVELS]
-            results["ippc_before"], _ = measure(
+            results["ippc_before"], _, _ = measure(
                 IppcRun(workdir / "ippc-before", models, extra_env={"IPPC_RASA_SPEEDUPS": "0"}),
                 IPPC_DIALOGUES, before_levels or levels[-1:], args,
             )  # fmt: skip
         print("load: rasa init", flush=True)
-        results["reference"], results["memory"]["rasa init"] = measure(
-            reference, REFERENCE_DIALOGUES, levels, args
+        results["reference"], results["reference_paced"], results["memory"]["rasa init"] = measure(
+            reference, REFERENCE_DIALOGUES, levels, args, paced
         )
         if not args.no_stack:
             stack_levels = [level for level in levels if level in STACK_LEVELS] or levels[-1:]
