@@ -27,11 +27,16 @@ def retrieval_intents(kb: KnowledgeBase) -> list[str]:
 
 
 def lookup_tables(kb: KnowledgeBase) -> list[dict[str, str]]:
-    """Rasa lookup tables of every knowledge-base term, one per entity label: the
-    RegexFeaturizer turns "the message names a field / region / center" into features."""
+    """Rasa lookup tables of every knowledge-base term (one per entity label) and of the
+    dispute flow's keywords: the RegexFeaturizer turns "the message names a field / region /
+    center / a foreign market / an e-commerce platform" into features."""
     terms: dict[str, set[str]] = {}
     for label, term, _value in kb.entity_terms():
         terms.setdefault(label, set()).add(term)
+    # The dispute flow's words ("电商", "海外", ...) mark dispute questions the same way.
+    for slot, asked in kb.disputes.questions.items():
+        for option, keywords in asked.options.items():
+            terms.setdefault(f"dispute_{slot}_{option}", set()).update({option, *keywords})
     return [
         {"lookup": label, "examples": "".join(f"- {term}\n" for term in sorted(words))}
         for label, words in sorted(terms.items())
