@@ -161,9 +161,8 @@ def scaling_note(one: list[dict], two: list[dict], cpu: dict) -> str:
             "the same nginx, throughput grows with their number."
         )
     return text + (
-        "The CPU was not saturated, so the bound is elsewhere at these levels: each user waits "
-        "for one answer before sending the next message, so at low concurrency there is not "
-        "enough work in flight to keep two servers busy."
+        "The CPU was not saturated, so the bound is elsewhere at these levels (PostgreSQL, "
+        "Redis or the load generator: compare the processes in the table below)."
     )
 
 
