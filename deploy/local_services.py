@@ -84,8 +84,12 @@ class PrivatePostgres:
         self.directory.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(self.directory, "postgres", "postgres")
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
-        return self.start()
+        try:
+            self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
+            return self.start()
+        except BaseException:
+            self.remove()
+            raise
 
     def start(self) -> PrivatePostgres:
         options = (
