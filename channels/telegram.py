@@ -142,7 +142,7 @@ class TelegramInput(InputChannel):
     def _authorised(self, request: Request) -> bool:
         given = request.headers.get(SECRET_HEADER, "")
         return bool(self.settings.secret) and hmac.compare_digest(
-            given.encode("utf-8"), self.settings.secret.encode("utf-8")
+            given.encode("utf-8", "surrogateescape"), self.settings.secret.encode("utf-8")
         )
 
     async def _push(self, recipient: str, messages: list[dict[str, Any]]) -> delivery.Outcome:
@@ -181,7 +181,7 @@ class TelegramInput(InputChannel):
                 return response.json({"ok": True, "ignored": sorted(kinds)})
             try:
                 update = Update.de_json(data, self.sender.bot)
-            except (KeyError, TypeError, ValueError) as failure:
+            except (KeyError, TypeError, ValueError, AttributeError) as failure:
                 return error(400, f"malformed update: {failure}")
             await self._handle(update, on_new_message)
             return response.json({"ok": True})
@@ -206,7 +206,7 @@ class TelegramInput(InputChannel):
                     return
             elif update.message is not None:
                 text = update.message.text
-                if not text:
+                if not isinstance(text, str) or not text:
                     await self.sender.send(chat_id, {"text": POLITE_NON_TEXT})
                     return
                 if text.startswith("/start"):

@@ -28,7 +28,11 @@ def signature(*parts: str) -> str:
 
 def signature_ok(expected_parts: tuple[str, ...], given: str) -> bool:
     """Constant-time comparison of a request's signature."""
-    return hmac.compare_digest(signature(*expected_parts), (given or "").lower())
+    # Bytes, not str: compare_digest refuses non-ASCII str, and a forged header may hold any.
+    return hmac.compare_digest(
+        signature(*expected_parts).encode(),
+        (given or "").lower().encode("utf-8", "surrogateescape"),
+    )
 
 
 class WeChatCipher:

@@ -207,13 +207,8 @@ def test_telegram_garbage_gets_no_server_error(
     assert not logged_errors.messages()
 
 
-# Known bugs the fuzzing found, in channels/ (not this area's code): each reproducer fails
-# today; when the bug is fixed it passes, and strict xfail then asks for the marker to go.
-@pytest.mark.xfail(
-    strict=True,
-    reason="channels/wechat_crypto.py signature_ok: hmac.compare_digest on a non-ASCII "
-    "signature raises TypeError (500); compare bytes instead",
-)
+# Reproducers of four bugs the fuzzing found in channels/ (now fixed): non-ASCII signatures,
+# non-UTF-8 secret headers, non-string message text, wrongly typed update fields.
 def test_wechat_non_ascii_signature_is_refused(
     webhooks: Webhooks, logged_errors: ErrorRecords
 ) -> None:
@@ -224,11 +219,6 @@ def test_wechat_non_ascii_signature_is_refused(
         logged_errors.records.clear()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="channels/telegram.py _authorised: a non-UTF-8 byte in the secret header raises "
-    "UnicodeEncodeError (500); encode with errors='surrogateescape'",
-)
 def test_telegram_non_utf8_secret_header_is_refused(
     webhooks: Webhooks, logged_errors: ErrorRecords
 ) -> None:
@@ -239,11 +229,6 @@ def test_telegram_non_utf8_secret_header_is_refused(
         logged_errors.records.clear()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="channels/telegram.py _handle: a message whose text is not a string (a list) "
-    "raises AttributeError, logged as an error; check isinstance(text, str)",
-)
 def test_telegram_message_text_of_the_wrong_type(
     webhooks: Webhooks, logged_errors: ErrorRecords
 ) -> None:
@@ -260,11 +245,6 @@ def test_telegram_message_text_of_the_wrong_type(
         logged_errors.records.clear()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="channels/telegram.py receive: Update.de_json raises AttributeError on a wrongly "
-    "typed field (edited_message: true), which is not caught (500); catch it as malformed",
-)
 def test_telegram_wrongly_typed_update_is_refused(
     webhooks: Webhooks, logged_errors: ErrorRecords
 ) -> None:
