@@ -62,8 +62,13 @@ class Console:
 
 @pytest.fixture(scope="module")
 def console(background: BackgroundLoop) -> Iterator[Console]:
-    with tempfile.TemporaryDirectory(prefix="ippc-fuzz-console-") as folder:
+    with (
+        tempfile.TemporaryDirectory(prefix="ippc-fuzz-console-") as folder,
+        pytest.MonkeyPatch.context() as environment,
+    ):
         url = f"sqlite:///{Path(folder) / 'handoff.db'}"
+        # The console process and the push outbox share one database, as in production.
+        environment.setenv("IPPC_DATABASE_URL", url)
         upgrade(url)
         add_staff("fuzzadmin", PASSWORD, role="admin", url=url)
         now = datetime.now(timezone.utc)
