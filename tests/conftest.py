@@ -20,6 +20,8 @@ from sqlalchemy import create_engine, text
 
 from ippc.db import get_engine
 from ippc.model_files import latest_model
+from tests.channels.channels_harness import TelegramApiStandIn, serve_aiohttp
+from tests.fuzz.background import BackgroundLoop
 
 START_TIMEOUT_SECONDS = 240
 POSTGRES_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
@@ -32,6 +34,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# WeChat and Telegram are switched on in the live assistant, Telegram against a local
+# stand-in of the Bot API, so the contract's channel checks run against the real bot.
+LIVE_WECHAT_TOKEN = "live-wechat-token"
+LIVE_TELEGRAM_TOKEN = "123456:live-telegram-token"
+LIVE_TELEGRAM_SECRET = "live-telegram-secret"
+
+
 @dataclass
 class LiveAssistant:
     """A running assistant: its URLs, the environment it runs with, and a way to talk to it."""
@@ -41,6 +50,8 @@ class LiveAssistant:
     console_url: str
     env: dict[str, str]
     log_path: Path
+    telegram_api: TelegramApiStandIn
+    background: BackgroundLoop
     output: list[str] = field(default_factory=list)
 
     def say(self, sender: str, message: str, timeout: float = 30) -> list[dict]:
@@ -78,6 +89,9 @@ def live_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAss
         pytest.skip("no trained model: run `ippc train`")
     data_dir = tmp_path_factory.mktemp("live-assistant")
     rasa_port, action_port, console_port = free_port(), free_port(), free_port()
+    background = BackgroundLoop()
+    telegram_api = TelegramApiStandIn(LIVE_TELEGRAM_TOKEN)
+    telegram_url = background.enter(serve_aiohttp(telegram_api.app))
     env = {
         **os.environ,
         "IPPC_DATA_DIR": str(data_dir),
@@ -88,6 +102,10 @@ def live_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAss
         "IPPC_CONSOLE_PORT": str(console_port),
         "IPPC_WORKING_HOURS": "24x7",
         "IPPC_INTERNAL_TOKEN": "test-internal-token",
+        "IPPC_WECHAT_TOKEN": LIVE_WECHAT_TOKEN,
+        "IPPC_TELEGRAM_TOKEN": LIVE_TELEGRAM_TOKEN,
+        "IPPC_TELEGRAM_SECRET": LIVE_TELEGRAM_SECRET,
+        "IPPC_TELEGRAM_API_URL": telegram_url,
     }
     log_path = data_dir / "ippc-run.log"
     log = log_path.open("w")
@@ -100,6 +118,8 @@ def live_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAss
         console_url=f"http://localhost:{console_port}",
         env=env,
         log_path=log_path,
+        telegram_api=telegram_api,
+        background=background,
     )
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     try:
@@ -117,6 +137,7 @@ def live_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAss
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+        background.close()
 
 
 @pytest.fixture(scope="session")
