@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 from ippc.paths import runtime_dir
 
+# Environment of the Rasa processes we start (the caller's own values win): quieter
+# TensorFlow, and no usage telemetry sent from a center's server unless it opts in.
+RASA_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false"}
+
 
 def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()

@@ -25,7 +25,7 @@ from ippc.errors import CliError
 from ippc.migrate import upgrade
 from ippc.model_files import latest_model
 from ippc.paths import PROJECT_ROOT, runtime_dir
-from ippc.settings import Settings, get_settings
+from ippc.settings import RASA_ENV, Settings, get_settings
 
 READY_TIMEOUT_SECONDS = 180
 
@@ -189,7 +189,7 @@ def run(args: argparse.Namespace) -> int:
     upgrade(settings.database_url)
     directory = runtime_dir()
     services = plan_services(settings, model, directory)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(PROJECT_ROOT)}
+    env = {**RASA_ENV, **os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     signal.signal(signal.SIGTERM, lambda *_: (_stop(services), sys.exit(0)))
     try:
         for service in services:

@@ -11,6 +11,7 @@ import time
 from ippc.errors import CliError
 from ippc.model_files import fingerprint, model_for
 from ippc.paths import CONFIG_FILE, DATA_DIR, DOMAIN_DIR, models_dir
+from ippc.settings import RASA_ENV
 from knowledge_base.base import KnowledgeBase
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.rasa_export import write_generated_data, write_generated_domain
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         "--force",  # Rasa's cache does not see knowledge-base changes; our fingerprint does
     ]  # fmt: skip
     started = time.monotonic()
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {**RASA_ENV, **os.environ}
     result = subprocess.run(command, env=env, check=False)
     if result.returncode != 0 or not target.exists():
         raise CliError(f"rasa train failed (exit {result.returncode}); see its output above")
