@@ -19,6 +19,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from cases.numbers import find_case_numbers
 from knowledge_base.base import get_knowledge_base
+from nlu.components.storage import read_text, write_text
 
 PATTERNS_FILE = "patterns.json"
 
@@ -65,10 +66,8 @@ class KnowledgeEntityRuler(GraphComponent, EntityExtractorMixin):
         return cls(config, model_storage, resource, knowledge_patterns())
 
     def train(self, training_data: TrainingData) -> Resource:
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / PATTERNS_FILE).write_text(
-                json.dumps(self.patterns, ensure_ascii=False), encoding="utf-8"
-            )
+        patterns = json.dumps(self.patterns, ensure_ascii=False)
+        write_text(self._model_storage, self._resource, PATTERNS_FILE, patterns)
         return self._resource
 
     @classmethod
@@ -80,8 +79,7 @@ class KnowledgeEntityRuler(GraphComponent, EntityExtractorMixin):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> KnowledgeEntityRuler:
-        with model_storage.read_from(resource) as directory:
-            patterns = json.loads((directory / PATTERNS_FILE).read_text(encoding="utf-8"))
+        patterns = json.loads(read_text(model_storage, resource, PATTERNS_FILE))
         return cls(config, model_storage, resource, patterns)
 
     def extract(self, text: str) -> list[dict[str, Any]]:

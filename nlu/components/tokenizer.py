@@ -13,6 +13,7 @@ from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge_base.base import get_knowledge_base
+from nlu.components.storage import read_text, write_text
 from nlu.dictionary import dictionary_lines, load_lines
 
 DICTIONARY_FILE = "userdict.txt"
@@ -45,8 +46,7 @@ class DomainJiebaTokenizer(JiebaTokenizer):
         return cls(config, model_storage, resource, lines)
 
     def train(self, training_data: TrainingData) -> Resource:
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / DICTIONARY_FILE).write_text("\n".join(self._lines), encoding="utf-8")
+        write_text(self._model_storage, self._resource, DICTIONARY_FILE, "\n".join(self._lines))
         return self._resource
 
     @classmethod
@@ -58,8 +58,7 @@ class DomainJiebaTokenizer(JiebaTokenizer):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> DomainJiebaTokenizer:
-        with model_storage.read_from(resource) as directory:
-            lines = (directory / DICTIONARY_FILE).read_text(encoding="utf-8").splitlines()
+        lines = read_text(model_storage, resource, DICTIONARY_FILE).splitlines()
         load_lines(lines)
         return cls(config, model_storage, resource, lines)
 
