@@ -147,8 +147,8 @@ class KnowledgeBase:
                 session.add(RegionRow(name=province.name, province=province.name, is_city=0))
                 for city in province.cities:
                     session.add(RegionRow(name=city, province=province.name, is_city=1))
+            known = {r for p in self.provinces.values() for r in (p.name, *p.cities)}
             for center in centers:  # a city written in the centers table is a region too
-                known = {r for p in self.provinces.values() for r in (p.name, *p.cities)}
                 if center.city and center.city not in known:
                     session.add(RegionRow(name=center.city, province=center.province, is_city=1))
             session.commit()
@@ -248,9 +248,6 @@ class KnowledgeBase:
                 query = query.where((CenterRow.city.is_(None)) | (CenterRow.city == region.name))
             rows = session.execute(query.order_by(CenterRow.position)).scalars()
             return [self._view(row) for row in rows]
-
-    def centers_in_province(self, province: str) -> list[CenterView]:
-        return [c for c in self.centers() if c.province == province]
 
     def centers_with_field(self, field: str) -> list[CenterView]:
         """Centers whose pre-examination scope contains the canonical ``field``."""

@@ -12,7 +12,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -52,7 +52,6 @@ class LiveAssistant:
     log_path: Path
     telegram_api: TelegramApiStandIn
     background: BackgroundLoop
-    output: list[str] = field(default_factory=list)
 
     def say(self, sender: str, message: str, timeout: float = 30) -> list[dict]:
         """POST one message to the REST channel and return the bot's messages."""
