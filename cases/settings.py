@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-
-def _env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+from ippc.settings import env
 
 
 def _float(name: str, default: float) -> float:
-    raw = _env(name)
+    raw = env(name)
     try:
         return float(raw) if raw else default
     except ValueError as error:
@@ -19,7 +16,7 @@ def _float(name: str, default: float) -> float:
 
 
 def _int(name: str, default: int) -> int:
-    raw = _env(name)
+    raw = env(name)
     try:
         return int(raw) if raw else default
     except ValueError as error:
@@ -41,14 +38,14 @@ class CaseSettings:
     lockout_window: float  # seconds: failures counted in this window; lockout lasts as long
 
     @classmethod
-    def from_env(cls) -> CaseSettings:
-        backend = _env("IPPC_CASES_BACKEND", "sql").lower()
+    def fromenv(cls) -> CaseSettings:
+        backend = env("IPPC_CASES_BACKEND", "sql").lower()
         if backend not in {"sql", "http"}:
             raise ValueError(f"IPPC_CASES_BACKEND must be 'sql' or 'http', not {backend!r}")
         return cls(
             backend=backend,
-            http_url=_env("IPPC_CASES_HTTP_URL").rstrip("/"),
-            http_token=_env("IPPC_CASES_HTTP_TOKEN"),
+            http_url=env("IPPC_CASES_HTTP_URL").rstrip("/"),
+            http_token=env("IPPC_CASES_HTTP_TOKEN"),
             http_timeout=_float("IPPC_CASES_HTTP_TIMEOUT", 0.7),
             deadline=_float("IPPC_CASES_DEADLINE", 1.5),
             breaker_failures=_int("IPPC_CASES_BREAKER_FAILURES", 3),
@@ -59,4 +56,4 @@ class CaseSettings:
 
 
 def get_case_settings() -> CaseSettings:
-    return CaseSettings.from_env()
+    return CaseSettings.fromenv()

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-
-def _env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+from ippc.settings import env
 
 
 @dataclass(frozen=True)
@@ -22,26 +19,26 @@ class HandoffSettings:
     minutes_per_waiting_user: int
 
     @classmethod
-    def from_env(cls) -> HandoffSettings:
+    def fromenv(cls) -> HandoffSettings:
         return cls(
-            console_host=_env("IPPC_CONSOLE_HOST", "127.0.0.1"),
-            console_port=int(_env("IPPC_CONSOLE_PORT", "5010")),
+            console_host=env("IPPC_CONSOLE_HOST", "127.0.0.1"),
+            console_port=int(env("IPPC_CONSOLE_PORT", "5010")),
             # A console session expires this long after login.
-            session_minutes=int(_env("IPPC_CONSOLE_SESSION_MINUTES", "480")),
+            session_minutes=int(env("IPPC_CONSOLE_SESSION_MINUTES", "480")),
             # Behind HTTPS set IPPC_CONSOLE_SECURE_COOKIES=1 so cookies never travel in clear.
-            secure_cookies=_env("IPPC_CONSOLE_SECURE_COOKIES") in {"1", "true", "yes"},
-            working_hours=_env("IPPC_WORKING_HOURS"),
+            secure_cookies=env("IPPC_CONSOLE_SECURE_COOKIES") in {"1", "true", "yes"},
+            working_hours=env("IPPC_WORKING_HOURS"),
             # Tickets are stamped with this center; empty: the center of center_info.yml.
-            center=_env("IPPC_HANDOFF_CENTER") or None,
+            center=env("IPPC_HANDOFF_CENTER") or None,
             # After staff close a ticket the user may rate it for this long.
-            rating_window_minutes=int(_env("IPPC_HANDOFF_RATING_MINUTES", "60")),
+            rating_window_minutes=int(env("IPPC_HANDOFF_RATING_MINUTES", "60")),
             # Expected wait before any ticket has been claimed (per user ahead, plus one).
-            minutes_per_waiting_user=int(_env("IPPC_HANDOFF_MINUTES_PER_USER", "5")),
+            minutes_per_waiting_user=int(env("IPPC_HANDOFF_MINUTES_PER_USER", "5")),
         )
 
 
 def get_handoff_settings() -> HandoffSettings:
-    return HandoffSettings.from_env()
+    return HandoffSettings.fromenv()
 
 
 def database_url(url: str | None = None) -> str:

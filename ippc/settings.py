@@ -12,7 +12,8 @@ from ippc.paths import runtime_dir
 RASA_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false"}
 
 
-def _env(name: str, default: str = "") -> str:
+def env(name: str, default: str = "") -> str:
+    """One setting from the environment, surrounding white space removed."""
     return os.environ.get(name, default).strip()
 
 
@@ -28,19 +29,19 @@ class Settings:
     timezone: str
 
     @classmethod
-    def from_env(cls) -> Settings:
-        action_port = int(_env("IPPC_ACTION_PORT", "5055"))
+    def fromenv(cls) -> Settings:
+        action_port = int(env("IPPC_ACTION_PORT", "5055"))
         return cls(
-            database_url=_env("IPPC_DATABASE_URL") or f"sqlite:///{runtime_dir() / 'ippc.db'}",
-            rasa_port=int(_env("IPPC_RASA_PORT", "5005")),
+            database_url=env("IPPC_DATABASE_URL") or f"sqlite:///{runtime_dir() / 'ippc.db'}",
+            rasa_port=int(env("IPPC_RASA_PORT", "5005")),
             action_port=action_port,
-            console_port=int(_env("IPPC_CONSOLE_PORT", "5010")),
-            action_endpoint=_env("IPPC_ACTION_ENDPOINT")
+            console_port=int(env("IPPC_CONSOLE_PORT", "5010")),
+            action_endpoint=env("IPPC_ACTION_ENDPOINT")
             or f"http://localhost:{action_port}/webhook",
-            timezone=_env("IPPC_TIMEZONE", "Asia/Shanghai"),
+            timezone=env("IPPC_TIMEZONE", "Asia/Shanghai"),
         )
 
 
 def get_settings() -> Settings:
     """Read settings anew (cheap; lets tests change the environment)."""
-    return Settings.from_env()
+    return Settings.fromenv()
