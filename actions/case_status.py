@@ -12,10 +12,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from cases import replies
-from cases.numbers import CASE_NUMBER_PATTERN, extract_phone_last4, find_case_numbers
 from cases.service import BUSY, FOUND, LOCKED, CaseLookup
 from cases.settings import get_case_settings
-from ippc.settings import get_settings
+from core.patterns import CASE_NUMBER_PATTERN, extract_phone_last4, find_case_numbers
+from core.settings import get_settings
+from knowledge_base.texts import say
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class ValidateCaseStatusForm(FormValidationAction):
         found = find_case_numbers(tracker.latest_message.get("text") or "")
         if found:
             return {"case_number": found[0].value}
-        dispatcher.utter_message(text=replies.BAD_CASE_NUMBER)
+        dispatcher.utter_message(text=say("cases.bad_case_number"))
         return {"case_number": None}
 
     async def extract_phone_last4(
@@ -75,7 +76,7 @@ class ValidateCaseStatusForm(FormValidationAction):
         if found and CASE_NUMBER_PATTERN.fullmatch(found[0].value):
             return {"case_number": found[0].value}
         if value:
-            dispatcher.utter_message(text=replies.BAD_CASE_NUMBER)
+            dispatcher.utter_message(text=say("cases.bad_case_number"))
         return {"case_number": None}
 
     def validate_phone_last4(
@@ -84,7 +85,7 @@ class ValidateCaseStatusForm(FormValidationAction):
         digits = extract_phone_last4(str(value or ""))
         if digits:
             return {"phone_last4": digits}
-        dispatcher.utter_message(text=replies.BAD_PHONE_LAST4)
+        dispatcher.utter_message(text=say("cases.bad_phone_last4"))
         return {"phone_last4": None}
 
 
@@ -112,7 +113,7 @@ class ActionCaseStatusLookup(Action):
         events = [SlotSet("case_number", None), SlotSet("phone_last4", None)]
         number, last4 = tracker.get_slot("case_number"), tracker.get_slot("phone_last4")
         if not number or not last4:
-            dispatcher.utter_message(text=replies.BAD_CASE_NUMBER)
+            dispatcher.utter_message(text=say("cases.bad_case_number"))
             return events
         channel = tracker.get_latest_input_channel() or "unknown"
         try:
@@ -128,9 +129,9 @@ class ActionCaseStatusLookup(Action):
         if outcome == FOUND:
             dispatcher.utter_message(text=replies.found(result.case))
         elif outcome == LOCKED or (result is not None and result.locked_now):
-            dispatcher.utter_message(text=replies.LOCKED, buttons=[replies.HUMAN_BUTTON])
+            dispatcher.utter_message(text=say("cases.locked"), buttons=[replies.human_button()])
         elif outcome == BUSY:
-            dispatcher.utter_message(text=replies.BUSY, buttons=[replies.HUMAN_BUTTON])
+            dispatcher.utter_message(text=say("cases.busy"), buttons=[replies.human_button()])
         else:
-            dispatcher.utter_message(text=replies.NOT_VERIFIED)
+            dispatcher.utter_message(text=say("cases.not_verified"))
         return events

@@ -27,8 +27,8 @@ from sqlalchemy import create_engine, text
 
 from cases.csv_rows import HEADER, read_case_csv
 from cases.importer import import_rows
-from ippc.db import get_engine
-from ippc.migrate import upgrade
+from core.db import get_engine
+from core.migrate import upgrade
 
 SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 TYPES = (("YS", "预审", "预审中"), ("BA", "备案", "审核中"), ("WQ", "维权", "调解中"))

@@ -21,12 +21,12 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, insert, text
 
+from core.db import get_engine, session_scope
+from core.migrate import upgrade
 from handoff.auth import StaffView
 from handoff.live import queue_snapshot
 from handoff.models import ACTIVE, CLOSED, WAITING, Ticket, TicketMessage
 from handoff.tickets import Line, add_line, conversation_state
-from ippc.db import get_engine, session_scope
-from ippc.migrate import upgrade
 
 PG_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 OPEN_TICKETS = 300  # a busy queue: waiting and active tickets shown by the console

@@ -30,8 +30,8 @@ from benchmarks.load import run_levels
 from benchmarks.nlu_accuracy import evaluate
 from benchmarks.report import write_report
 from benchmarks.targets import IppcRun, ReferenceAssistant
+from core.paths import PROJECT_ROOT, models_dir
 from deploy.processes import machine_busy_seconds
-from ippc.paths import PROJECT_ROOT, models_dir
 
 REPORTS = PROJECT_ROOT / "benchmarks" / "reports"
 STACK_LEVELS = (32, 128)

@@ -17,11 +17,11 @@ from cases.csv_rows import CsvFileError, read_case_csv
 from cases.importer import import_rows
 from cases.masking import mask_phone
 from cases.models import Case, CaseHistory
-from cases.numbers import normalise_case_number
 from cases.schema import ensure_schema
-from ippc.db import get_engine
-from ippc.errors import CliError
-from ippc.settings import get_settings
+from core.db import get_engine
+from core.errors import CliError
+from core.patterns import normalise_case_number
+from core.settings import get_settings
 
 MAX_REPORTED = 200  # bad rows listed one per line; past this only the count
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from cases.models import CASE_TYPES
-from cases.numbers import CASE_NUMBER_PATTERN, nfkc, normalise_case_number
+from core.patterns import CASE_NUMBER_PATTERN, nfkc, normalise_case_number
 
 HEADER = ("case_number", "case_type", "applicant", "phone", "status", "updated_at", "note")
 _BOM = b"\xef\xbb\xbf"

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
-from cases.clock import utc_now
 from cases.csv_rows import CaseRow
 from cases.models import Case, CaseHistory
 from cases.schema import ensure_schema
-from ippc.db import get_engine
+from core.clock import utc_now
+from core.db import get_engine
 
 _CHUNK = 2000  # rows per SELECT ... IN and per executemany batch
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text
 
-from ippc.db import Base
+from core.db import Base
 
 CASE_TYPES = ("预审", "备案", "维权")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from ippc.migrate import upgrade
-from ippc.settings import get_settings
+from core.migrate import upgrade
+from core.settings import get_settings
 
 _ready: set[str] = set()
 _lock = threading.Lock()

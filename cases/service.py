@@ -10,12 +10,12 @@ from datetime import timedelta
 
 from cases import audit, lockout
 from cases.backends import BackendUnavailable, CaseBackend, get_backend
-from cases.clock import utc_now
-from cases.numbers import normalise_case_number
 from cases.records import CaseRecord
 from cases.schema import ensure_schema
 from cases.settings import CaseSettings, get_case_settings
-from ippc.db import get_engine
+from core.clock import utc_now
+from core.db import get_engine
+from core.patterns import normalise_case_number
 
 # What the conversation shows; ``NOT_VERIFIED`` covers "no such case" and "wrong phone" alike.
 FOUND = "found"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ippc.settings import env
+from core.settings import env
 
 
 def _float(name: str, default: float) -> float:

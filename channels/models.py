@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Column, DateTime, Index, Integer, String, Text
 
-from ippc.db import Base
+from core.db import Base
 
 
 class OutboxMessage(Base):

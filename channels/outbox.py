@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from channels.models import OutboxMessage
-from ippc.db import session_scope
+from core.db import session_scope
 
 
 def store(

@@ -17,11 +17,11 @@ import sys
 import time
 from pathlib import Path
 
+from core.errors import CliError
+from core.model_files import latest_model
+from core.paths import runtime_dir
+from core.settings import get_settings
 from deploy.stack import Stack, StackSettings
-from ippc.errors import CliError
-from ippc.model_files import latest_model
-from ippc.paths import runtime_dir
-from ippc.settings import get_settings
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

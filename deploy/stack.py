@@ -19,6 +19,9 @@ from pathlib import Path
 
 import yaml
 
+from core.migrate import upgrade
+from core.paths import PROJECT_ROOT
+from core.settings import get_settings
 from deploy.nginx import NginxConfig, check_config, nginx_command, write_config
 from deploy.processes import Child, cpu_seconds, free_ports, resident_memory, wait_ready
 from deploy.tracker_store import pinging
@@ -29,9 +32,6 @@ from ippc.commands.run import (
     write_credentials,
     write_endpoints,
 )
-from ippc.migrate import upgrade
-from ippc.paths import PROJECT_ROOT
-from ippc.settings import get_settings
 
 HOST = "127.0.0.1"
 START_TIMEOUT_SECONDS = 300

@@ -14,9 +14,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 
+from core.db import session_scope
 from handoff.models import ROLES, LoginThrottle, Staff, StaffSession, utcnow
 from handoff.settings import database_url
-from ippc.db import session_scope
 
 FREE_ATTEMPTS = 5
 FIRST_BLOCK_SECONDS = 30

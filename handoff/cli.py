@@ -9,13 +9,13 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.db import session_scope
+from core.errors import CliError
+from core.migrate import upgrade
+from core.settings import get_settings
 from handoff.auth import ROLES, AuthError, add_staff, list_staff
 from handoff.models import STATUSES
 from handoff.review import ReviewFilter, find_tickets, local_text, ticket_dict
-from ippc.db import session_scope
-from ippc.errors import CliError
-from ippc.migrate import upgrade
-from ippc.settings import get_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

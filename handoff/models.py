@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from ippc.db import Base
+from core.db import Base
 
 # Ticket states: waiting in the queue, claimed by staff, finished, or a message left
 # outside working hours for the next working day.

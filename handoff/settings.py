@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ippc.settings import env
+from core.settings import env
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,6 @@ def get_handoff_settings() -> HandoffSettings:
 
 def database_url(url: str | None = None) -> str:
     """``url``, else IPPC_DATABASE_URL read now (never cached as "the default")."""
-    from ippc.settings import get_settings
+    from core.settings import get_settings
 
     return url or get_settings().database_url

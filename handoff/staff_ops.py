@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.db import session_scope
 from handoff.auth import StaffView
 from handoff.masking import mask_sensitive
 from handoff.models import (
@@ -25,7 +26,6 @@ from handoff.models import (
 from handoff.rating import RATING_BUTTONS, RATING_QUESTION
 from handoff.settings import database_url
 from handoff.tickets import TicketError
-from ippc.db import session_scope
 
 logger = logging.getLogger(__name__)
 

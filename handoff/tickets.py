@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.db import session_scope
 from handoff.masking import mask_sensitive
 from handoff.models import (
     ACTIVE,
@@ -24,7 +25,6 @@ from handoff.models import (
     utcnow,
 )
 from handoff.settings import database_url
-from ippc.db import session_scope
 
 # The median wait is taken over this many recently claimed tickets.
 RECENT_CLAIMS = 50

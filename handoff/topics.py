@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from ippc.paths import PROJECT_ROOT
+from core.paths import PROJECT_ROOT
 
 INTENT_TOPICS_FILE = PROJECT_ROOT / "nlu" / "intent_topics.yml"
 FALLBACK_INTENT = "nlu_fallback"

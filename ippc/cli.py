@@ -7,7 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from ippc.errors import CliError
+from core.errors import CliError
 
 # Modules with ``register(subparsers)``; each adds its commands and sets ``func`` on them.
 COMMAND_MODULES = (

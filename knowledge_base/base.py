@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
-from ippc.paths import knowledge_dir
+from core.paths import knowledge_dir
 from knowledge_base import schema
 from knowledge_base.models import (
     CenterFieldRow,

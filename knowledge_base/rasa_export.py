@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from ippc.paths import DATA_DIR, GENERATED_DOMAIN_DIR
+from core.paths import DATA_DIR, GENERATED_DOMAIN_DIR
 from knowledge_base.base import KnowledgeBase
 
 HEADER = (

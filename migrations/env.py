@@ -1,4 +1,4 @@
-"""Alembic environment: one metadata (ippc.db.Base) for all persistent tables."""
+"""Alembic environment: one metadata (core.db.Base) for all persistent tables."""
 
 from __future__ import annotations
 
@@ -7,15 +7,11 @@ import importlib
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from ippc.db import Base
+from core.db import Base
 
-# Modules that declare tables on ippc.db.Base; a missing one is simply not there yet.
+# Modules that declare tables on core.db.Base: importing them registers their tables.
 for module in ("cases.models", "handoff.models", "channels.models"):
-    try:
-        importlib.import_module(module)
-    except ModuleNotFoundError as error:
-        if error.name != module and not module.startswith(str(error.name)):
-            raise
+    importlib.import_module(module)
 
 config = context.config
 target_metadata = Base.metadata

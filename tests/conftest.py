@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from ippc.db import get_engine
-from ippc.model_files import latest_model
+from core.db import get_engine
+from core.model_files import latest_model
 from tests.channels.channels_harness import TelegramApiStandIn, serve_aiohttp
 from tests.fuzz.background import BackgroundLoop
 

@@ -20,9 +20,9 @@ import aiohttp
 from cases.backends import BackendUnavailable
 from cases.backends.breaker import CircuitBreaker
 from cases.csv_rows import parse_datetime
-from cases.numbers import normalise_case_number
 from cases.records import CaseRecord
 from cases.settings import CaseSettings
+from core.patterns import normalise_case_number
 
 _LAST4 = re.compile(r"[0-9]{4}")
 _REQUIRED = ("case_number", "case_type", "applicant", "status", "updated_at")

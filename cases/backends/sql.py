@@ -10,7 +10,7 @@ from cases.backends import BackendUnavailable
 from cases.models import Case
 from cases.records import CaseRecord
 from cases.schema import ensure_schema
-from ippc.db import get_engine
+from core.db import get_engine
 
 
 class SqlCaseBackend:

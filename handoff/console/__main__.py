@@ -7,9 +7,9 @@ import logging
 
 from aiohttp import web
 
+from core.migrate import upgrade
 from handoff.console import create_app
 from handoff.settings import get_handoff_settings
-from ippc.migrate import upgrade
 
 
 def main() -> None:

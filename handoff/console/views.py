@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import aiohttp_jinja2
 from aiohttp import web
 
+from core.db import session_scope
 from handoff.auth import AuthError, StaffView, add_staff, list_staff, login, logout
 from handoff.console.security import (
     CSRF_FIELD,
@@ -32,7 +33,6 @@ from handoff.review import (
 from handoff.settings import database_url
 from handoff.staff_ops import claim, close, colleagues, reply, transfer, visible_ticket
 from handoff.tickets import TicketError
-from ippc.db import session_scope
 
 STATUS_TEXT = {"waiting": "排队中", "active": "处理中", "closed": "已关闭", "left-message": "留言"}
 routes = web.RouteTableDef()

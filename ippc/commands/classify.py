@@ -13,8 +13,8 @@ import sys
 import warnings
 from typing import Any, BinaryIO, TextIO
 
-from ippc.errors import CliError
-from ippc.model_files import latest_model
+from core.errors import CliError
+from core.model_files import latest_model
 from nlu.topics import FALLBACK_INTENT, TOPICS_WITHOUT_ENTITIES, entity_names, topic_of
 
 NO_TOPIC = "out_of_scope"

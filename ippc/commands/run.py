@@ -20,12 +20,12 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from channels.credentials import build_credentials
+from core.errors import CliError
+from core.migrate import upgrade
+from core.model_files import latest_model
+from core.paths import PROJECT_ROOT, runtime_dir
+from core.settings import RASA_ENV, Settings, get_settings
 from deploy.channel_config import with_resilient_rest
-from ippc.errors import CliError
-from ippc.migrate import upgrade
-from ippc.model_files import latest_model
-from ippc.paths import PROJECT_ROOT, runtime_dir
-from ippc.settings import RASA_ENV, Settings, get_settings
 
 READY_TIMEOUT_SECONDS = 180
 

@@ -8,10 +8,10 @@ import subprocess
 import sys
 import time
 
-from ippc.errors import CliError
-from ippc.model_files import fingerprint, model_for
-from ippc.paths import CONFIG_FILE, DATA_DIR, DOMAIN_DIR, models_dir
-from ippc.settings import RASA_ENV
+from core.errors import CliError
+from core.model_files import fingerprint, model_for
+from core.paths import CONFIG_FILE, DATA_DIR, DOMAIN_DIR, models_dir
+from core.settings import RASA_ENV
 from knowledge_base.base import KnowledgeBase
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.rasa_export import write_generated_data, write_generated_domain

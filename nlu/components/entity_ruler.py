@@ -17,7 +17,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from cases.numbers import find_case_numbers
+from core.patterns import find_case_numbers
 from knowledge_base.base import get_knowledge_base
 from nlu.components.storage import read_text, write_text
 

@@ -10,10 +10,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.case_status import ActionCaseStatusLookup, ValidateCaseStatusForm
-from cases import replies
-from cases.numbers import find_case_numbers
+from core.paths import DOMAIN_DIR
+from core.patterns import find_case_numbers
 from ippc.cli import main
-from ippc.paths import DOMAIN_DIR
+from knowledge_base.texts import say
 
 DOMAIN = yaml.safe_load((DOMAIN_DIR / "cases.yml").read_text(encoding="utf-8"))
 
@@ -85,12 +85,12 @@ async def test_a_reply_without_digits_is_asked_again_with_the_reason() -> None:
         candidates={"phone_last4": "我忘了"},
     )
     slots, messages = await _validate(tracker)
-    assert slots == {"phone_last4": None} and messages == [replies.BAD_PHONE_LAST4]
+    assert slots == {"phone_last4": None} and messages == [say("cases.bad_phone_last4")]
 
 
 async def test_a_reply_without_a_case_number_is_asked_again_with_the_reason() -> None:
     slots, messages = await _validate(_tracker("不记得编号了", "case_number"))
-    assert slots == {"case_number": None} and messages == [replies.BAD_CASE_NUMBER]
+    assert slots == {"case_number": None} and messages == [say("cases.bad_case_number")]
 
 
 async def test_asking_for_a_human_leaves_the_form_to_the_rest_of_the_assistant() -> None:
@@ -116,16 +116,16 @@ async def test_the_lookup_answers_and_forgets_the_digits(db_url, write_csv, samp
     wrong, _ = await _lookup("conv-wrong", "YS2025000123", "0000")
     unknown, _ = await _lookup("conv-unknown", "YS2025999999", "5678")
     assert wrong == unknown and len(wrong) == 1
-    assert wrong[0]["text"] == replies.NOT_VERIFIED
+    assert wrong[0]["text"] == say("cases.not_verified")
 
 
 async def test_the_fifth_failure_offers_a_human(db_url, write_csv, sample_rows) -> None:
     assert main(["cases", "import", str(write_csv(sample_rows))]) == 0
     for attempt in range(4):
         messages, _ = await _lookup("conv-lock", f"YS202500000{attempt}", "0000")
-        assert messages[0]["text"] == replies.NOT_VERIFIED
+        assert messages[0]["text"] == say("cases.not_verified")
     messages, _ = await _lookup("conv-lock", "YS2025000009", "0000")
-    assert messages[0]["text"] == replies.LOCKED
+    assert messages[0]["text"] == say("cases.locked")
     assert messages[0]["buttons"] == [{"title": "转人工客服", "payload": "/human_handoff"}]
 
 

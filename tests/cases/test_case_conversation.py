@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cases import replies
+from knowledge_base.texts import say
 
 pytestmark = pytest.mark.model
 
@@ -49,7 +49,7 @@ def test_both_values_in_one_message(assistant) -> None:  # noqa: ANN001
 def test_a_wrong_pair_shows_nothing_about_the_case(assistant) -> None:  # noqa: ANN001
     wrong_phone = assistant.texts(_sender(), "我的预审YS2025300001到哪一步了，手机后四位0000")
     no_case = assistant.texts(_sender(), "我的预审YS2025399999到哪一步了，手机后四位5678")
-    assert wrong_phone == no_case == replies.NOT_VERIFIED
+    assert wrong_phone == no_case == say("cases.not_verified")
 
 
 def test_the_lookups_are_in_the_audit_log_with_the_channel(assistant) -> None:  # noqa: ANN001

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from cases.models import Case, CaseHistory
+from core.db import get_engine
 from ippc.cli import main
-from ippc.db import get_engine
 
 
 def _count(url: str, table) -> int:  # noqa: ANN001 - a Table

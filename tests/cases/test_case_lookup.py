@@ -9,8 +9,8 @@ from sqlalchemy import select, update
 from cases import audit
 from cases.models import CaseLockout, CaseLookupAudit
 from cases.service import BUSY, FOUND, LOCKED, NOT_VERIFIED, CaseLookup
+from core.db import get_engine
 from ippc.cli import main
-from ippc.db import get_engine
 
 
 def _service(db_url, write_csv, sample_rows, case_settings, **changes) -> CaseLookup:  # noqa: ANN001

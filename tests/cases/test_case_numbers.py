@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cases.numbers import (
+from core.patterns import (
     CASE_NUMBER_PATTERN,
     extract_phone_last4,
     find_case_numbers,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ippc.db import get_engine
-from ippc.migrate import upgrade
+from core.db import get_engine
+from core.migrate import upgrade
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import re
 import subprocess
 import sys
 
-from ippc.paths import CONFIG_FILE, DATA_DIR, DOMAIN_DIR, PROJECT_ROOT
+from core.paths import CONFIG_FILE, DATA_DIR, DOMAIN_DIR, PROJECT_ROOT
 from knowledge_base.base import get_knowledge_base
 from knowledge_base.rasa_export import (
     retrieval_intents,

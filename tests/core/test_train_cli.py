@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ippc.paths import KNOWLEDGE_DIR
+from core.paths import KNOWLEDGE_DIR
 
 
 def test_malformed_yaml_stops_training_with_one_line(tmp_path: Path) -> None:

@@ -17,12 +17,12 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.db import get_engine
+from core.migrate import upgrade
 from handoff.auth import add_staff
 from handoff.console import create_app
 from handoff.settings import get_handoff_settings
 from handoff.tickets import Line, open_ticket
-from ippc.db import get_engine
-from ippc.migrate import upgrade
 from tests.channels.channels_harness import serve_aiohttp
 from tests.fuzz.background import BackgroundLoop
 from tests.fuzz.conftest import ErrorRecords

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from core.db import get_engine
+from core.migrate import upgrade
 from ippc.cli import main
-from ippc.db import get_engine
-from ippc.migrate import upgrade
 
 pytestmark = pytest.mark.fuzz
 

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import update
 
+from core.db import session_scope
+from core.migrate import upgrade
 from handoff.auth import StaffView, add_staff
 from handoff.models import CLOSED, Ticket, utcnow
 from handoff.tickets import Line, open_ticket
-from ippc.db import session_scope
-from ippc.migrate import upgrade
 
 PASSWORD = "correct horse battery"
 

@@ -7,8 +7,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import CANCELLED, ActionHandoffRate, ValidateHandoffMessageForm
+from core.db import session_scope
 from handoff.models import Ticket
-from ippc.db import session_scope
 from tests.handoff.conftest import mark_closed
 
 

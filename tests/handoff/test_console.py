@@ -16,13 +16,13 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from channels.push import pending_messages
+from core.db import session_scope
 from handoff.console import create_app
 from handoff.console.security import PUBLIC
 from handoff.console.views import TICKET_ACTIONS
 from handoff.models import Ticket, utcnow
 from handoff.settings import get_handoff_settings
 from handoff.tickets import conversation_state
-from ippc.db import session_scope
 from tests.handoff.conftest import PASSWORD
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

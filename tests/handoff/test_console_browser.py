@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from core.db import session_scope
+from core.migrate import upgrade
 from handoff.auth import add_staff
 from handoff.models import Ticket
 from handoff.tickets import Line, add_line, open_ticket
-from ippc.db import session_scope
-from ippc.migrate import upgrade
 
 pytestmark = pytest.mark.browser
 

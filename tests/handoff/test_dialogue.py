@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.db import session_scope
 from handoff.dialogue import (
     conversation_topic,
     handoff_reason,
@@ -17,7 +18,6 @@ from handoff.dialogue import (
     valid_contact,
 )
 from handoff.models import Ticket
-from ippc.db import session_scope
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from core.db import session_scope
 from handoff.models import Ticket
 from handoff.tickets import (
     Line,
@@ -18,7 +19,6 @@ from handoff.tickets import (
     queue_position,
     rate_last_ticket,
 )
-from ippc.db import session_scope
 from tests.handoff.conftest import mark_closed
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ippc.paths import KNOWLEDGE_DIR
+from core.paths import KNOWLEDGE_DIR
 from knowledge_base.base import KnowledgeBase, get_knowledge_base
 
 

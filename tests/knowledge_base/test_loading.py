@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ippc.paths import PROJECT_ROOT
+from core.paths import PROJECT_ROOT
 from knowledge_base.base import KnowledgeBase
 from knowledge_base.errors import KnowledgeBaseError
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ippc.model_files import latest_model
-from ippc.paths import PROJECT_ROOT
+from core.model_files import latest_model
+from core.paths import PROJECT_ROOT
 from nlu.topics import entity_names, topics
 
 DEV_SET = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"

@@ -7,7 +7,7 @@ import yaml
 from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.training_data.loading import load_data
 
-from ippc.paths import DATA_DIR, DOMAIN_DIR, PROJECT_ROOT
+from core.paths import DATA_DIR, DOMAIN_DIR, PROJECT_ROOT
 from nlu.topics import TAXONOMY_FILE, topic_of, topics
 
 SHARED_TAXONOMY = PROJECT_ROOT.parent / "shared" / "taxonomy.yml"

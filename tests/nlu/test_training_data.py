@@ -8,7 +8,7 @@ import json
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
-from ippc.paths import DATA_DIR, PROJECT_ROOT
+from core.paths import DATA_DIR, PROJECT_ROOT
 from nlu.normalize import normalize_text
 
 DEV_SET = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
-from ippc.paths import PROJECT_ROOT
-from ippc.settings import get_settings
+from core.paths import PROJECT_ROOT
+from core.settings import get_settings
 
 
 def alembic_config(url: str | None = None) -> Config:

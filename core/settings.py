@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ippc.paths import runtime_dir
+from core.paths import runtime_dir
 
 # Environment of the Rasa processes we start (the caller's own values win): quieter
 # TensorFlow, and no usage telemetry sent from a center's server unless it opts in.

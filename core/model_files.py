@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ippc.paths import BOT_DIR, PROJECT_ROOT, knowledge_dir, models_dir
+from core.paths import BOT_DIR, PROJECT_ROOT, knowledge_dir, models_dir
 
 MODEL_PREFIX = "ippc-"
 
@@ -13,7 +13,7 @@ MODEL_PREFIX = "ippc-"
 # Everything a model is built from: Rasa data, domain and config, the knowledge base and the
 # code of the custom NLU components.
 def _sources() -> tuple[Path, ...]:
-    return (BOT_DIR, knowledge_dir(), PROJECT_ROOT / "nlu", PROJECT_ROOT / "cases" / "numbers.py")
+    return (BOT_DIR, knowledge_dir(), PROJECT_ROOT / "nlu", PROJECT_ROOT / "core" / "patterns.py")
 
 
 FINGERPRINT_SUFFIXES = {".yml", ".yaml", ".py", ".txt"}

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 
-from ippc.settings import get_settings
+from core.settings import get_settings
 
 # The persistent tables (cases, audit, handoff tickets, staff) share this metadata so that
 # one Alembic environment migrates them all.
