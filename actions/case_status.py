@@ -11,6 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import latest_intent
 from cases import replies
 from cases.service import BUSY, FOUND, LOCKED, CaseLookup
 from cases.settings import get_case_settings
@@ -26,10 +27,6 @@ LEAVING_INTENTS = {"human_handoff", "goodbye"}
 # Words that announce the phone digits when they come before the form asks for them.
 PHONE_CUES = ("尾号", "后四位", "后4位", "手机", "电话")
 _lookups: dict[tuple, CaseLookup] = {}
-
-
-def _latest_intent(tracker: Tracker) -> str | None:
-    return (tracker.latest_message.get("intent") or {}).get("name")
 
 
 def _has_case_number_entity(tracker: Tracker) -> bool:
@@ -48,7 +45,7 @@ class ValidateCaseStatusForm(FormValidationAction):
     ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "case_number" or _has_case_number_entity(tracker):
             return {}  # the entity mapping has done its work, or nobody asked
-        if _latest_intent(tracker) in LEAVING_INTENTS:
+        if latest_intent(tracker)[0] in LEAVING_INTENTS:
             return {}  # the form is rejected and the rest of the assistant answers
         found = find_case_numbers(tracker.latest_message.get("text") or "")
         if found:

@@ -8,8 +8,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import latest_text
+from nlu.topics import FALLBACK_INTENT
 
-FALLBACK_INTENT = "nlu_fallback"
 OFFER_HUMAN_AFTER = 2
 
 

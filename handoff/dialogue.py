@@ -19,7 +19,7 @@ from handoff.tickets import (
     open_ticket,
     queue_position,
 )
-from handoff.topics import FALLBACK_INTENT, topic_of, understanding
+from nlu.topics import FALLBACK_INTENT, topic_of, understanding
 
 HANDOFF_INTENT = "human_handoff"
 JUDGEMENT_INTENT = "infringement_judgement"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -36,8 +37,31 @@ def _extra_intents() -> dict[str, str]:
 
 
 def topic_of(intent: str) -> str | None:
-    """The topic of ``intent`` ("fasttrack_process/after_pass" → "fasttrack_process")."""
+    """The topic of ``intent`` ("fasttrack_process/after_pass" → "fasttrack_process"); None for
+    a name that is neither a topic nor listed in nlu/intent_topics.yml."""
     base = intent.split("/", 1)[0]
     if base in taxonomy()["topics"]:
         return base
     return _extra_intents().get(base)
+
+
+def understanding(parse_data: dict[str, Any] | None) -> tuple[str | None, str | None, float | None]:
+    """(intent, topic, confidence) of a user message's parse data.
+
+    For the fallback intent the topic is the best real intent's, so the dashboard still shows
+    what the user was probably asking about.
+    """
+    parse_data = parse_data or {}
+    intent = parse_data.get("intent") or {}
+    name = intent.get("name")
+    confidence = intent.get("confidence")
+    topic_intent = name
+    if name == FALLBACK_INTENT:
+        ranking = [i for i in parse_data.get("intent_ranking") or [] if i.get("name") != name]
+        if ranking:
+            topic_intent = ranking[0].get("name")
+            confidence = ranking[0].get("confidence", confidence)
+        else:
+            topic_intent = None
+    topic = topic_of(topic_intent) if topic_intent else None
+    return name, topic, (float(confidence) if confidence is not None else None)
