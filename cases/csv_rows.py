@@ -11,12 +11,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from cases.models import CASE_TYPES
-from core.patterns import CASE_NUMBER_PATTERN, nfkc, normalise_case_number
+from core.patterns import CASE_NUMBER_PATTERN, MOBILE_NUMBER, nfkc, normalise_case_number
 
 HEADER = ("case_number", "case_type", "applicant", "phone", "status", "updated_at", "note")
 _BOM = b"\xef\xbb\xbf"
 _PHONE_SEPARATORS = re.compile(r"[\s\-()]")
-_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _DATE_FORMATS = (
     "%Y-%m-%d",
     "%Y-%m-%d %H:%M",
@@ -81,7 +80,7 @@ def parse_phone(raw: str) -> str | None:
         digits = digits[3:]
     elif digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
-    return digits if _MOBILE.fullmatch(digits) else None
+    return digits if MOBILE_NUMBER.fullmatch(digits) else None
 
 
 def parse_datetime(raw: str, timezone_name: str) -> datetime | None:

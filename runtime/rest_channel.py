@@ -22,8 +22,8 @@ from rasa.core.tracker_store import FailSafeTrackerStore
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
+from knowledge_base.texts import say
 from runtime import rasa_speedups
-from runtime.channel_config import NOT_PROCESSED
 
 logger = logging.getLogger(__name__)
 if os.environ.get("IPPC_RASA_SPEEDUPS", "1") != "0":  # "0": Rasa as shipped, for comparison
@@ -72,7 +72,7 @@ class ResilientRestInput(RestInput):
                 output = message.output_channel
                 if isinstance(output, CollectingOutputChannel):
                     output.messages.clear()
-                    await output.send_text_message(message.sender_id, NOT_PROCESSED)
+                    await output.send_text_message(message.sender_id, say("runtime.not_processed"))
 
         blueprint = super().blueprint(guarded)
         blueprint.listener("after_server_start")(_tracker_store_failures_raise)

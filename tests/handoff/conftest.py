@@ -9,10 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import update
 
+from core.clock import utc_now
 from core.db import session_scope
 from core.migrate import upgrade
 from handoff.auth import StaffView, add_staff
-from handoff.models import CLOSED, Ticket, utcnow
+from handoff.models import CLOSED, Ticket
 from handoff.tickets import Line, open_ticket
 
 PASSWORD = "correct horse battery"
@@ -68,5 +69,5 @@ def mark_closed(url: str, ticket_id: int, minutes_ago: int = 0) -> None:
         session.execute(
             update(Ticket)
             .where(Ticket.id == ticket_id)
-            .values(status=CLOSED, closed_at=utcnow() - timedelta(minutes=minutes_ago))
+            .values(status=CLOSED, closed_at=utc_now() - timedelta(minutes=minutes_ago))
         )

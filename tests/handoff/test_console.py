@@ -16,11 +16,12 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from channels.push import pending_messages
+from core.clock import utc_now
 from core.db import session_scope
 from handoff.console import create_app
 from handoff.console.security import PUBLIC
 from handoff.console.views import TICKET_ACTIONS
-from handoff.models import Ticket, utcnow
+from handoff.models import Ticket
 from handoff.settings import get_handoff_settings
 from handoff.tickets import conversation_state
 from tests.handoff.conftest import PASSWORD
@@ -32,7 +33,7 @@ class Clock:
     """Naive UTC now that a test can move forward."""
 
     def __init__(self) -> None:
-        self.now = utcnow()
+        self.now = utc_now()
 
     def __call__(self) -> datetime:
         return self.now
@@ -155,7 +156,7 @@ async def test_sessions_expire_and_logout_ends_them(
     assert (await console.get("/api/queue")).status == 200
     clock.now += timedelta(minutes=get_handoff_settings().session_minutes + 1)
     assert (await console.get("/api/queue")).status == 401
-    clock.now = utcnow()
+    clock.now = utc_now()
     assert await login(console, "agent3") == 302
     assert (await post(console, "/logout")).status == 302
     assert (await console.get("/api/queue", allow_redirects=False)).status == 401
