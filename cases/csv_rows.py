@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from cases.models import CASE_TYPES
+from cases.explanations import case_types
 from core.patterns import CASE_NUMBER_PATTERN, MOBILE_NUMBER, nfkc, normalise_case_number
 
 HEADER = ("case_number", "case_type", "applicant", "phone", "status", "updated_at", "note")
@@ -111,8 +111,8 @@ def _validate(line: int, fields: list[str], timezone_name: str) -> CaseRow | lis
     elif not CASE_NUMBER_PATTERN.fullmatch(nfkc(raw_number).strip()):
         errors.append(f"case_number {raw_number!r} is not a case number like YS2025000123")
     case_type = nfkc(case_type)
-    if case_type not in CASE_TYPES:
-        errors.append(f"case_type {case_type!r} is not one of {', '.join(CASE_TYPES)}")
+    if case_type not in case_types():
+        errors.append(f"case_type {case_type!r} is not one of {', '.join(case_types())}")
     if not applicant:
         errors.append("applicant is empty")
     elif len(applicant) > MAX_APPLICANT:
