@@ -23,7 +23,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from channels import delivery
-from channels.choices import SeenKeys
+from channels.choices import seen_keys
 from channels.guards import body_problem, error
 from channels.render import message_text, split_text, utf16_len
 from channels.settings import TelegramSettings
@@ -129,7 +129,7 @@ class TelegramInput(InputChannel):
     def __init__(self, settings: TelegramSettings) -> None:
         self.settings = settings
         self.sender = TelegramSender(settings)
-        self.seen_updates = SeenKeys()
+        self.seen_updates = seen_keys()
         if not settings.secret:
             logger.error("IPPC_TELEGRAM_SECRET is not set: every Telegram update is refused")
 
