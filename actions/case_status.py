@@ -87,7 +87,7 @@ class ValidateCaseStatusForm(FormValidationAction):
 
 
 async def _lookup_service() -> CaseLookup:
-    """One CaseLookup per configuration, created off the event loop (it migrates the schema)."""
+    """One CaseLookup per configuration, created off the event loop (it may open a backend)."""
     settings = get_case_settings()
     url = get_settings().database_url
     key = (settings, url)

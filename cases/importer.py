@@ -11,9 +11,9 @@ from sqlalchemy.engine import Connection
 
 from cases.csv_rows import CaseRow
 from cases.models import Case, CaseHistory
-from cases.schema import ensure_schema
 from core.clock import utc_now
 from core.db import get_engine
+from core.settings import get_settings
 
 _CHUNK = 2000  # rows per SELECT ... IN and per executemany batch
 
@@ -54,7 +54,7 @@ def _values(row: CaseRow) -> tuple:
 
 def import_rows(rows: Sequence[CaseRow], url: str | None = None) -> ImportResult:
     """All rows or none: one transaction, rolled back on any error."""
-    url = ensure_schema(url)
+    url = url or get_settings().database_url
     now = utc_now()
     created = updated = unchanged = 0
     cases = Case.__table__

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from cases.backends import BackendUnavailable
 from cases.models import Case
 from cases.records import CaseRecord
-from cases.schema import ensure_schema
 from core.db import get_engine
 
 
@@ -18,7 +17,6 @@ class SqlCaseBackend:
         self.database_url = database_url
 
     def fetch_sync(self, case_number: str) -> CaseRecord | None:
-        ensure_schema(self.database_url)
         table = Case.__table__
         query = select(table).where(table.c.case_number == case_number)
         with get_engine(self.database_url).connect() as connection:

@@ -17,9 +17,9 @@ from cases.csv_rows import CsvFileError, read_case_csv
 from cases.importer import import_rows
 from cases.masking import mask_phone
 from cases.models import Case, CaseHistory
-from cases.schema import ensure_schema
 from core.db import get_engine
 from core.errors import CliError
+from core.migrate import migrated_for_command
 from core.patterns import normalise_case_number
 from core.settings import get_settings
 
@@ -46,13 +46,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     auditing.set_defaults(func=audit_command)
 
 
-def _database() -> str:
-    try:
-        return ensure_schema()
-    except SQLAlchemyError as error:
-        raise CliError(f"database unavailable: {error.__class__.__name__}: {error}") from None
-
-
 def import_command(args: argparse.Namespace) -> int:
     try:
         rows, errors = read_case_csv(args.file, get_settings().timezone)
@@ -67,7 +60,7 @@ def import_command(args: argparse.Namespace) -> int:
         raise CliError(f"{args.file}: {lines} bad row(s), first {errors[0]}; nothing imported")
     if not rows:
         raise CliError(f"{args.file}: no case rows after the header; nothing imported")
-    url = _database()
+    url = migrated_for_command()
     try:
         result = import_rows(rows, url)
     except SQLAlchemyError as error:
@@ -81,7 +74,7 @@ def import_command(args: argparse.Namespace) -> int:
 
 def show_command(args: argparse.Namespace) -> int:
     number = normalise_case_number(args.number)
-    url = _database()
+    url = migrated_for_command()
     with get_engine(url).connect() as connection:
         case = connection.execute(select(Case.__table__).where(Case.case_number == number))
         case = case.mappings().first()
@@ -111,7 +104,7 @@ def audit_command(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise CliError("--limit must be at least 1")
     case_number = normalise_case_number(args.case_number) if args.case_number else None
-    url = _database()
+    url = migrated_for_command()
     zone = ZoneInfo(get_settings().timezone)
     with get_engine(url).connect() as connection:
         entries = audit.entries(connection, args.limit, case_number)

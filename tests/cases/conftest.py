@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cases.settings import CaseSettings
+from core.migrate import upgrade
 
 HEADER = "case_number,case_type,applicant,phone,status,updated_at,note"
 SAMPLE_ROWS = (
@@ -20,7 +21,9 @@ SAMPLE_ROWS = (
 
 @pytest.fixture
 def db_url(database_url: str) -> str:
-    """A fresh empty database (SQLite, then PostgreSQL), as IPPC_DATABASE_URL."""
+    """A fresh database with the current schema (SQLite, then PostgreSQL), as
+    IPPC_DATABASE_URL: area code never migrates, ippc run and the commands do."""
+    upgrade(database_url)
     return database_url
 
 
