@@ -3,6 +3,7 @@ working days (public holidays off, make-up workdays on) as published in chinesec
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,7 +12,9 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+from knowledge_base.base import get_knowledge_base
 from knowledge_base.texts import say
+from knowledge_base.timezone import center_timezone
 
 ALWAYS = "24x7"
 # How far ahead to look for the next working period (long holidays are at most ~10 days).
@@ -66,19 +69,15 @@ class WorkingHours:
     @classmethod
     def from_settings(cls, environ: Mapping[str, str] | None = None) -> WorkingHours:
         """``IPPC_WORKING_HOURS=24x7`` or the center's configured hours (center_info.yml)."""
-        import os
-
-        from knowledge_base.base import get_knowledge_base
-
         environ = os.environ if environ is None else environ
-        info = get_knowledge_base().center_info
+        zone = center_timezone()
         value = environ.get("IPPC_WORKING_HOURS", "").strip().lower()
         if value == ALWAYS:
-            return cls(periods=(), timezone=ZoneInfo(info.timezone), always=True)
+            return cls(periods=(), timezone=ZoneInfo(zone), always=True)
         if value:
             # e.g. "08:30-12:00,13:00-18:00": the center's days with other hours.
-            return cls.parse(value.split(","), info.timezone)
-        return cls.parse(info.working_periods, info.timezone)
+            return cls.parse(value.split(","), zone)
+        return cls.parse(get_knowledge_base().center_info.working_periods, zone)
 
     def _local(self, moment: datetime) -> datetime:
         if moment.tzinfo is None:

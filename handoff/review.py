@@ -21,6 +21,7 @@ from handoff.auth import StaffView
 from handoff.masking import mask_sensitive
 from handoff.models import REASONS, STATUSES, Ticket, TicketMessage
 from handoff.tickets import TicketError
+from knowledge_base.timezone import center_timezone
 
 MAX_KEYWORD_CHARS = 100
 CSV_COLUMNS = (
@@ -45,10 +46,8 @@ CSV_COLUMNS = (
 
 @lru_cache(maxsize=1)
 def local_zone() -> ZoneInfo:
-    """The center's time zone (center_info.yml), in which staff pick dates."""
-    from knowledge_base.base import get_knowledge_base
-
-    return ZoneInfo(get_knowledge_base().center_info.timezone)
+    """The center's time zone, in which staff pick dates."""
+    return ZoneInfo(center_timezone())
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -21,7 +21,7 @@ from core.db import get_engine
 from core.errors import CliError
 from core.migrate import migrated_for_command
 from core.patterns import normalise_case_number
-from core.settings import get_settings
+from knowledge_base.timezone import center_timezone
 
 MAX_REPORTED = 200  # bad rows listed one per line; past this only the count
 
@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def import_command(args: argparse.Namespace) -> int:
     try:
-        rows, errors = read_case_csv(args.file, get_settings().timezone)
+        rows, errors = read_case_csv(args.file, center_timezone())
     except CsvFileError as error:
         raise CliError(f"{args.file}: {error}; nothing imported") from None
     if errors:
@@ -105,7 +105,7 @@ def audit_command(args: argparse.Namespace) -> int:
         raise CliError("--limit must be at least 1")
     case_number = normalise_case_number(args.case_number) if args.case_number else None
     url = migrated_for_command()
-    zone = ZoneInfo(get_settings().timezone)
+    zone = ZoneInfo(center_timezone())
     with get_engine(url).connect() as connection:
         entries = audit.entries(connection, args.limit, case_number)
     for entry in entries:
