@@ -120,7 +120,7 @@ class ActionCaseStatusLookup(Action):
                 service.lookup(number, last4, tracker.sender_id, channel), timeout=deadline
             )
             outcome = result.outcome
-        except Exception:  # noqa: BLE001 - whatever fails, the user hears 系统繁忙, never silence
+        except Exception:  # whatever fails, the user hears 系统繁忙, never silence
             logger.exception("case lookup failed")
             outcome, result = BUSY, None
         if outcome == FOUND:

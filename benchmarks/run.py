@@ -87,7 +87,7 @@ def measure(target, dialogues, levels, args, paced: list[int] | None = None):  #
         target.stop()
 
 
-def stack_runs(model: Path, workdir: Path, levels: list[int], args) -> dict:
+def stack_runs(model: Path, workdir: Path, levels: list[int], args: argparse.Namespace) -> dict:
     """The deploy/ stack with one and two Rasa servers (needs nginx, PostgreSQL, Redis)."""
     from deploy.nginx import nginx_binary
     from deploy.stack import Stack, StackSettings

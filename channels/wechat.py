@@ -98,7 +98,7 @@ class WeChatInput(InputChannel):
         async def finish() -> None:
             try:
                 await task
-            except Exception:  # noqa: BLE001 - the bot failed; tell the user politely
+            except Exception:  # the bot failed; tell the user politely
                 logger.exception("WeChat message handling failed")
                 collector.messages[:] = [{"text": SORRY}]
             await self.send_later(openid, collector.messages)
@@ -248,7 +248,7 @@ class WeChatInput(InputChannel):
         except asyncio.TimeoutError:
             self._finish_in_background(task, openid, collector)
             return response.text("success")
-        except Exception:  # noqa: BLE001 - the bot failed; the user still gets an answer
+        except Exception:  # the bot failed; the user still gets an answer
             logger.exception("WeChat message handling failed")
             return self._reply(request, openid, account, SORRY)
         text = self._remember(openid, collector.messages)

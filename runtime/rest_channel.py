@@ -67,7 +67,7 @@ class ResilientRestInput(RestInput):
         async def guarded(message: UserMessage) -> None:
             try:
                 await on_new_message(message)
-            except Exception:  # noqa: BLE001 - any failure: the user must hear about it
+            except Exception:  # any failure: the user must hear about it
                 logger.warning("message from %s not processed", message.sender_id, exc_info=True)
                 output = message.output_channel
                 if isinstance(output, CollectingOutputChannel):

@@ -37,5 +37,5 @@ class SqlCaseBackend:
         """Runs in a worker thread: the action server's event loop never waits on the database."""
         try:
             return await asyncio.to_thread(self.fetch_sync, case_number)
-        except Exception as error:  # noqa: BLE001 - any database failure is "busy" to the user
+        except Exception as error:  # any database failure is "busy" to the user
             raise BackendUnavailable(f"case database: {error.__class__.__name__}") from error

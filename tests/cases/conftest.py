@@ -34,7 +34,7 @@ def sample_rows() -> tuple[str, ...]:
 
 
 @pytest.fixture
-def write_csv(tmp_path: Path):  # noqa: ANN201 - returns a helper
+def write_csv(tmp_path: Path):  # returns a helper
     """Writes a CSV (header added unless ``header=None``) and returns its path."""
 
     def write(
@@ -54,7 +54,7 @@ def write_csv(tmp_path: Path):  # noqa: ANN201 - returns a helper
 
 
 @pytest.fixture
-def case_settings():  # noqa: ANN201 - returns a factory
+def case_settings():  # returns a factory
     """CaseSettings with the production defaults and the given changes."""
 
     def make(**changes: object) -> CaseSettings:

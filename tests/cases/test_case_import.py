@@ -13,7 +13,7 @@ from core.db import get_engine
 from ippc.cli import main
 
 
-def _count(url: str, table) -> int:  # noqa: ANN001 - a Table
+def _count(url: str, table) -> int:  # a Table
     with get_engine(url).connect() as connection:
         return connection.execute(select(func.count()).select_from(table)).scalar_one()
 

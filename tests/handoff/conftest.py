@@ -29,7 +29,7 @@ def handoff_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 @pytest.fixture
-def make_staff(handoff_db: str):  # noqa: ANN201 - a factory
+def make_staff(handoff_db: str):  # a factory
     def make(username: str, role: str = "agent", center: str | None = None) -> StaffView:
         return add_staff(username, PASSWORD, role=role, center=center, url=handoff_db)
 
@@ -37,7 +37,7 @@ def make_staff(handoff_db: str):  # noqa: ANN201 - a factory
 
 
 @pytest.fixture
-def make_ticket(handoff_db: str):  # noqa: ANN201 - a factory
+def make_ticket(handoff_db: str):  # a factory
     """Opens a waiting ticket whose transcript holds the given user messages."""
 
     def make(
