@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from handoff.auth import StaffView
 from handoff.masking import mask_sensitive
-from handoff.models import REASONS, STATUSES, Ticket, TicketMessage
+from handoff.models import REASONS, SENDERS, STATUSES, Ticket, TicketMessage
 from handoff.tickets import TicketError
+from knowledge_base.texts import TextLabels
 from knowledge_base.timezone import center_timezone
 
 MAX_KEYWORD_CHARS = 100
@@ -211,7 +212,7 @@ def export_json(tickets: list[Ticket]) -> str:
 
 
 def _transcript_text(transcript: list[dict[str, Any]]) -> str:
-    labels = {"user": "用户", "bot": "机器人", "staff": "客服"}
+    labels = TextLabels("handoff.sender", SENDERS)
     return "\n".join(
         f"[{line['at']}] {labels.get(line['sender'], line['sender'])}: {line['text']}"
         for line in transcript

@@ -93,7 +93,6 @@ async def _tracker_store_failures_raise(app: Any, _loop: Any) -> None:
     bot answers out of context and the conversation is lost from PostgreSQL. Its documented
     ``on_tracker_store_error`` callback is used here to turn that into an error instead, which
     :class:`ResilientRestInput` reports to the user."""
-    agent = getattr(app.ctx, "agent", None)
-    store = getattr(agent, "tracker_store", None)
+    store = app.ctx.agent.tracker_store  # loaded by Rasa's before_server_start listener
     if isinstance(store, FailSafeTrackerStore):
         store._on_tracker_store_error = _refuse  # noqa: SLF001 - its constructor argument
