@@ -21,6 +21,7 @@ from core.db import get_engine
 from core.errors import CliError
 from core.migrate import migrated_for_command
 from core.patterns import normalise_case_number
+from knowledge_base.texts import say
 from knowledge_base.timezone import center_timezone
 
 MAX_REPORTED = 200  # bad rows listed one per line; past this only the count
@@ -86,14 +87,18 @@ def show_command(args: argparse.Namespace) -> int:
             .order_by(CaseHistory.id)
         ).mappings()
         history = list(history)
-    print(f"案件编号: {case['case_number']}")
-    print(f"类型: {case['case_type']}")
-    print(f"申请人: {case['applicant']}")
-    print(f"手机: {mask_phone(case['phone'])}")
-    print(f"状态: {case['status']}")
-    print(f"更新时间: {case['updated_at']:%Y-%m-%d %H:%M}")
-    print(f"备注: {case['note'] or '-'}")
-    print("历史:")
+    print(
+        say(
+            "cases.show",
+            case_number=case["case_number"],
+            case_type=case["case_type"],
+            applicant=case["applicant"],
+            phone=mask_phone(case["phone"]),
+            status=case["status"],
+            updated_at=f"{case['updated_at']:%Y-%m-%d %H:%M}",
+            note=case["note"] or "-",
+        )
+    )
     for entry in history:
         note = f"  {entry['note']}" if entry["note"] else ""
         print(f"  {entry['updated_at']:%Y-%m-%d %H:%M}  {entry['status']}{note}")
