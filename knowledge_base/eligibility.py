@@ -19,6 +19,8 @@ __all__ = [
     "center_scope",
     "centers_with_field_text",
     "matching_centers",
+    "own_center_answer",
+    "refers_to_own_center",
     "serving_text",
     "short_verdict",
 ]
@@ -160,3 +162,17 @@ def answer_eligibility(
     if matching:
         return _eligible(kb, region, field, patent_type, matching)
     return _not_in_scope(kb, region, field)
+
+
+def own_center_answer(kb: KnowledgeBase) -> str:
+    """ "你们中心 / 本中心的预审领域": this deployment's center (IPPC_CENTER), or, for a
+    national guide, that it has no center of its own."""
+    own = kb.own_center()
+    if own is None:
+        return say("knowledge.own_center.national_guide")
+    return center_scope(kb, own)
+
+
+def refers_to_own_center(kb: KnowledgeBase, text: str | None) -> bool:
+    """Whether the message means this deployment's center (你们中心, 本中心, 贵中心 …)."""
+    return bool(text) and any(word in text for word in kb.own_center_words)

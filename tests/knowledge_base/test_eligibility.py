@@ -89,3 +89,16 @@ def test_short_verdict(kb: KnowledgeBase) -> None:
     assert "暂时没有「海洋科技」" in short_verdict(kb, kb.region("苏州"), "海洋科技")
     assert "还没有服务长沙" in short_verdict(kb, kb.region("长沙"), "新能源")
     assert short_verdict(kb, None, "新能源") is None
+
+
+def test_your_center_without_and_with_ippc_center(monkeypatch) -> None:  # noqa: ANN001
+    from knowledge_base.base import KnowledgeBase
+    from knowledge_base.eligibility import own_center_answer, refers_to_own_center
+
+    monkeypatch.delenv("IPPC_CENTER", raising=False)
+    kb = KnowledgeBase.load()
+    assert "全国性的咨询助手" in own_center_answer(kb)
+    assert refers_to_own_center(kb, "你们中心能预审芯片吗")
+    assert not refers_to_own_center(kb, "苏州中心能预审芯片吗")
+    monkeypatch.setenv("IPPC_CENTER", "中国（宁德）知识产权保护中心")
+    assert own_center_answer(kb).startswith("宁德知识产权保护中心的预审领域：新能源")
