@@ -17,7 +17,8 @@ def _merge_same_title(labels: list[str]) -> list[str]:
         for index, kept in enumerate(merged):
             shorter, longer = sorted((kept, label), key=len)
             if shorter.endswith("》") and longer.startswith(shorter):
-                merged[index] = f"{shorter}（含{longer[len(shorter) :]}）"
+                rest = longer[len(shorter) :]
+                merged[index] = say("knowledge.footnote.merged", title=shorter, part=rest)
                 break
         else:
             merged.append(label)
@@ -103,7 +104,8 @@ class Footnotes:
             seed = [say("knowledge.footnote.seed_centers")] if len(reports) < len(shown) else []
             dates = sorted(c.as_of.isoformat() for c in reports if c.as_of)
             span = f"{dates[0][:4]}–{dates[-1][:4]}" if dates else ""
-            labels = seed + [say("knowledge.footnote.report", site="多家媒体", when=f"，{span}")]
+            when = say("knowledge.footnote.report_when", date=span) if span else ""
+            labels = seed + [say("knowledge.footnote.reports", when=when)]
         return say("knowledge.footnote.separator").join(labels)
 
     def centers_footnote(self, centers: list, *fact_ids: str) -> str:

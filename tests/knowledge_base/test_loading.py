@@ -153,7 +153,7 @@ def test_an_as_of_in_the_future(kb_copy: Path) -> None:
 
 
 def test_a_product_under_two_fields(kb_copy: Path) -> None:
-    _edit(kb_copy / "products.yml", "互联网: [电商,", "互联网: [芯片, 电商,")
+    _edit(kb_copy / "products.yml", "互联网: [在线教育,", "互联网: [芯片, 在线教育,")
     with pytest.raises(KnowledgeBaseError, match=r"products\.yml:\d+: products\.互联网: '芯片'"):
         KnowledgeBase.load(kb_copy)
 
