@@ -329,19 +329,22 @@ class KnowledgeBase(Footnotes):
     def reach(self) -> dict[str, int]:
         """How many centers, places and fields users can reach (for the closing figures)."""
         terms = self.entity_terms()
+        places = [
+            place
+            for p in self.provinces.values()
+            for place in (p.name, *p.cities, *(c for c, _ in p.counties))
+        ]
         return {
             "centers": len(self.centers()),
-            "center_names": sum(1 for label, *_ in terms if label == "center"),
+            "center_name_forms": sum(1 for label, *_ in terms if label == "center"),
             "provinces": len(self.provinces),
-            "places": sum(1 + len(p.cities) + len(p.counties) for p in self.provinces.values()),
-            "places_with_a_center": sum(
-                1
-                for p in self.provinces.values()
-                for place in (p.name, *p.cities, *(c for c, _ in p.counties))
-                if self.centers_serving(self.region(place))
+            "cities": sum(len(p.cities) for p in self.provinces.values()),
+            "county_level_places": sum(len(p.counties) for p in self.provinces.values()),
+            "places_served_by_a_listed_center": sum(
+                1 for place in places if self.centers_serving(self.region(place))
             ),
             "fields": len(self.fields),
-            "field_words": sum(1 for label, *_ in terms if label == "tech_field"),
+            "field_and_product_words": sum(1 for label, *_ in terms if label == "tech_field"),
         }
 
 

@@ -71,7 +71,11 @@ class CenterView:
 
     def fields_text(self) -> str:
         """The fields in the source's wording; a translation is marked as not official."""
-        text = say("knowledge.center.fields_separator").join(self.table_fields)
+        shown = [
+            say("knowledge.center.uncertain", field=f) if f in self.uncertain_fields else f
+            for f in self.table_fields
+        ]
+        text = say("knowledge.center.fields_separator").join(shown)
         if self.translated_from == "de":
             return text + say("knowledge.center.translated_de")
         if self.translated_from:
