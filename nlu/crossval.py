@@ -45,6 +45,7 @@ class Prediction:
     predicted_key: str
     best: str = ""  # the best intent other than the fallback, to try other thresholds offline
     best_confidence: float = 0.0
+    second_confidence: float = 0.0  # for the fallback's ambiguity threshold
 
 
 def f1_scores(pairs: list[tuple[str, str]]) -> dict[str, dict[str, float]]:
@@ -163,6 +164,7 @@ async def _evaluate_fold(fold: int, model_file: str, test: list) -> list[Predict
                 predicted_key=predicted_key,
                 best=str(best.get("name") or ""),
                 best_confidence=float(best.get("confidence") or 0.0),
+                second_confidence=float(real[1].get("confidence") or 0.0) if len(real) > 1 else 0.0,
             )
         )
     return predictions
