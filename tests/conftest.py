@@ -1,5 +1,7 @@
 """Shared fixtures. ``live_assistant`` runs the real ``ippc run`` on free ports against a
-temporary database, once per test session; tests using it skip when no model is trained."""
+temporary database, once per test session; tests using it skip when no model is trained.
+
+Under ``CI=true`` a skip is a failure (tests/ci_skips.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from sqlalchemy import create_engine, text
 from core.db import get_engine
 from core.model_files import latest_model
 from tests.channels.channels_harness import TelegramApiStandIn, serve_aiohttp
+from tests.ci_skips import pytest_runtest_makereport  # noqa: F401 - the hook
 from tests.fuzz.background import BackgroundLoop
 
 START_TIMEOUT_SECONDS = 240

@@ -133,17 +133,24 @@ async def test_widget_talks_to_the_real_assistant(page, live_assistant) -> None:
     """The widget served by ``ippc run``'s Rasa server, answered by the trained model."""
     from playwright.async_api import expect
 
+    from knowledge_base.base import get_knowledge_base
+
     await page.goto(f"{live_assistant.rasa_url}/webhooks/webchat/demo")
     await page.get_by_role("button", name="打开在线咨询").click()
     dialog = page.get_by_role("dialog")
     await expect(dialog.get_by_role("status")).to_have_text("已连接", timeout=30_000)
     await dialog.get_by_role("textbox", name="输入您的问题").fill("你好")
     await dialog.get_by_role("button", name="发送").click()
-    choices = dialog.get_by_role("group", name="可选回复").last
-    await expect(choices.get_by_role("button").first).to_be_visible(timeout=60_000)
+    # The greeting, with the main services as quick replies.
     bubbles = dialog.locator(".message.bot")
-    before = await bubbles.count()
-    await choices.get_by_role("button").first.click()
-    await expect(bubbles).not_to_have_count(before, timeout=60_000)
+    await expect(bubbles.last).to_contain_text("知识产权保护中心的智能助手", timeout=60_000)
+    choices = dialog.get_by_role("group", name="可选回复").last
+    await expect(choices.get_by_role("button", name="专利快速预审是什么")).to_be_visible()
+    await choices.get_by_role("button", name="专利快速预审是什么").click()
+    # The answer the knowledge base gives to that question, with its source.
+    answer = get_knowledge_base().render_answer("fasttrack_overview/what")
+    first_line, source = answer.splitlines()[0], answer.splitlines()[-1]
+    await expect(bubbles.last).to_contain_text(first_line, timeout=60_000)
+    await expect(bubbles.last).to_contain_text(source)
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / "widget-live.png"))
