@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from handoff.hours import WorkingHours, describe_moment
+from handoff.hours import WorkingHours, current_time, describe_moment
 from handoff.models import LEFT_MESSAGE, REASONS
 from handoff.settings import get_handoff_settings
 from handoff.tickets import (
@@ -132,7 +132,7 @@ def start_handoff(
     now: datetime | None = None,
 ) -> HandoffOutcome:
     hours = WorkingHours.from_settings()
-    now = now or datetime.now(timezone.utc)
+    now = now or current_time()
     reason = handoff_reason(events, latest_intent)
     lead = (
         "是否构成侵权，需要结合具体事实、证据和权利要求由专业人员判断，智能助手不能给出结论。"
@@ -194,7 +194,7 @@ def leave_message(
     """Turn the after-hours form into a left-message ticket for the next working period;
     returns what the bot tells the user."""
     hours = WorkingHours.from_settings()
-    now = now or datetime.now(timezone.utc)
+    now = now or current_time()
     back = hours.next_open(now)
     lines = transcript_lines(events)
     ticket_id = open_ticket(

@@ -3,10 +3,11 @@ working days (public holidays off, make-up workdays on) as published in chinesec
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -19,6 +20,25 @@ SEARCH_DAYS = 40
 
 class WorkingHoursError(ValueError):
     """A working-hours setting that cannot be understood."""
+
+
+def current_time(environ: Mapping[str, str] | None = None) -> datetime:
+    """Now, time-zone aware. ``IPPC_NOW`` (ISO 8601 with an offset) fixes the clock that
+    working hours are judged by, so the after-hours path can be tested and shown on any day;
+    unset in production."""
+    environ = os.environ if environ is None else environ
+    value = environ.get("IPPC_NOW", "").strip()
+    if not value:
+        return datetime.now(timezone.utc)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise WorkingHoursError(
+            f"IPPC_NOW {value!r} is not a time with an offset such as 2023-10-06T10:00:00+08:00"
+        )
+    return moment
 
 
 def is_chinese_workday(day: date) -> bool:
@@ -65,8 +85,6 @@ class WorkingHours:
     @classmethod
     def from_settings(cls, environ: Mapping[str, str] | None = None) -> WorkingHours:
         """``IPPC_WORKING_HOURS=24x7`` or the center's configured hours (center_info.yml)."""
-        import os
-
         from knowledge_base.base import get_knowledge_base
 
         environ = os.environ if environ is None else environ
