@@ -12,7 +12,7 @@ from typing import Any
 
 from core.clock import aware_utc_now
 from core.patterns import CONTACT_PHONE, EMAIL
-from handoff.hours import WorkingHours, describe_moment
+from handoff.hours import WorkingHours, current_time, describe_moment
 from handoff.models import LEFT_MESSAGE, REASONS
 from handoff.settings import get_handoff_settings
 from handoff.tickets import (
@@ -133,7 +133,7 @@ def start_handoff(
     now: datetime | None = None,
 ) -> HandoffOutcome:
     hours = WorkingHours.from_settings()
-    now = now or aware_utc_now()
+    now = now or current_time()
     reason = handoff_reason(events, latest_intent)
     lead = say("handoff.judgement_lead") if reason == "needs_judgement" else ""
     if not hours.is_open(now):
@@ -196,7 +196,7 @@ def leave_message(
     """Turn the after-hours form into a left-message ticket for the next working period;
     returns what the bot tells the user."""
     hours = WorkingHours.from_settings()
-    now = now or aware_utc_now()
+    now = now or current_time()
     back = hours.next_open(now)
     lines = transcript_lines(events)
     ticket_id = open_ticket(

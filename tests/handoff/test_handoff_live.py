@@ -86,7 +86,7 @@ def test_reply_close_resume_and_rating(live_assistant, staff: StaffBrowser) -> N
     ticket_id = ticket["id"]
     first = ticket["transcript"][0]
     assert first["sender"] == "user" and first["text"] == "预审需要收费吗"
-    assert ticket["topic"]  # what the user asked about before the handoff
+    assert ticket["topic"] == "fasttrack_fee"  # what the user asked about before the handoff
 
     # While waiting, the bot stays silent and the message goes to the ticket.
     assert live_assistant.say(sender, "我的手机是13812345678，麻烦快点") == []
