@@ -14,12 +14,21 @@ from channels.credentials import build_credentials
 from core.settings import Settings
 from runtime.channel_config import with_resilient_rest
 
+ACTION_TOKEN_HEADER = "X-IPPC-Action-Token"  # checked by runtime.action_server
+
 
 def write_endpoints(
     settings: Settings, directory: Path, environ: Mapping[str, str] = os.environ
 ) -> Path:
-    """endpoints.yml: our action server, and the tracker store on the same database."""
-    endpoints: dict = {"action_endpoint": {"url": settings.action_endpoint}}
+    """endpoints.yml: our action server (with the shared-secret header, written as a
+    ``${IPPC_ACTION_TOKEN}`` reference that Rasa resolves from its environment: the file holds
+    no secret), and the tracker store on the same database."""
+    endpoints: dict = {
+        "action_endpoint": {
+            "url": settings.action_endpoint,
+            "headers": {ACTION_TOKEN_HEADER: "${IPPC_ACTION_TOKEN}"},
+        }
+    }
     tracker_url = environ.get("IPPC_TRACKER_STORE_URL") or settings.database_url
     endpoints["tracker_store"] = sql_tracker_store(tracker_url)
     lock_url = environ.get("IPPC_REDIS_URL")
