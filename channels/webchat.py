@@ -16,6 +16,7 @@ import asyncio
 import hmac
 import json
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from html import escape
 from pathlib import Path
@@ -155,6 +156,12 @@ class WebchatInput(InputChannel):
 
     def __init__(self) -> None:
         self.hub = WebchatHub()
+        # Without IPPC_WIDGET_SECRET (a Rasa server not started by ``ippc run``), tokens are
+        # signed with a key of this process: conversations resume until it restarts.
+        self._fallback_secret = secrets.token_urlsafe(32)
+
+    def _secret(self) -> str:
+        return widget_secret() or self._fallback_secret
 
     async def _push(self, recipient: str, messages: list[dict[str, Any]]) -> delivery.Outcome:
         return await self.hub.deliver(recipient, messages)  # type: ignore[return-value]
@@ -282,7 +289,7 @@ class WebchatInput(InputChannel):
         names without its token is never taken (it may be someone else's)."""
         if socket.conversation_id:
             self.hub.leave(socket.conversation_id, socket.ws)
-        secret = widget_secret()
+        secret = self._secret()
         conversation = widget_tokens.resume(secret, frame.get("resume"))
         if conversation is None:
             conversation, token = widget_tokens.issue(secret)
