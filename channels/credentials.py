@@ -22,13 +22,13 @@ def rest_enabled(environ: Mapping[str, str]) -> bool:
 
 def build_credentials(environ: Mapping[str, str]) -> dict[str, Any]:
     """Rasa ``credentials.yml`` content: the web widget always, REST unless switched off
-    (with its bearer token when ``IPPC_REST_TOKEN`` is set), others when configured.
+    (``IPPC_REST_ENABLED=0``; its token is read from the environment), others when configured.
 
     WeChat is on when ``IPPC_WECHAT_TOKEN`` is set, Telegram when ``IPPC_TELEGRAM_TOKEN`` is.
     """
     credentials: dict[str, Any] = {WEBCHAT: {}}
     if rest_enabled(environ):
-        credentials["rest"] = _references(environ, {"token": "IPPC_REST_TOKEN"}) or None
+        credentials["rest"] = None
     if (environ.get("IPPC_WECHAT_TOKEN") or "").strip():
         credentials[WECHAT] = {}
     if (environ.get("IPPC_TELEGRAM_TOKEN") or "").strip():

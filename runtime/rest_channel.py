@@ -58,10 +58,9 @@ class ResilientRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> ResilientRestInput:
-        """``token`` from credentials.yml (a ``${IPPC_REST_TOKEN}`` reference), else the
-        environment; empty: REST is open (only allowed on loopback, see runtime.security)."""
-        token = str((credentials or {}).get("token") or os.environ.get("IPPC_REST_TOKEN") or "")
-        return cls(token.strip())
+        """The token from ``IPPC_REST_TOKEN`` (settings come from the environment only);
+        empty: REST is open (``ippc run`` allows that on loopback only, runtime.security)."""
+        return cls(os.environ.get("IPPC_REST_TOKEN", "").strip())
 
     def authorised(self, request: Request) -> bool:
         """True without a token, else only for ``Authorization: Bearer <token>``."""
