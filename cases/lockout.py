@@ -23,7 +23,7 @@ from sqlalchemy import and_, case, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from cases.models import CaseLookupBudget
+from cases.models import CaseLockout, CaseLookupBudget
 
 CONVERSATION = "conversation"
 CASE_NUMBER = "case_number"
@@ -135,9 +135,12 @@ def unlock(connection: Connection, case_number: str) -> int:
     ).rowcount
 
 
-def purge(connection: Connection, before: datetime) -> int:
-    """Forget counters whose window started before ``before`` and that lock nothing."""
-    table = CaseLookupBudget.__table__
-    return connection.execute(
-        delete(table).where(table.c.window_start < before, _not_locked(before))
+def purge(connection: Connection, before: datetime, now: datetime) -> int:
+    """Forget counters whose window started before ``before`` and that lock nothing now, and
+    the lockouts of the old scheme (``case_lockout``) that have ended."""
+    table, old = CaseLookupBudget.__table__, CaseLockout.__table__
+    counted = connection.execute(
+        delete(table).where(table.c.window_start < before, _not_locked(now))
     ).rowcount
+    ended = connection.execute(delete(old).where(old.c.locked_until < now)).rowcount
+    return counted + ended

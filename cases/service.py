@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from cases import audit, lockout
 from cases.backends import BackendUnavailable, CaseBackend, get_backend
@@ -132,3 +132,14 @@ class CaseLookup:
         """Staff lift a case number's lock after checking the applicant's identity."""
         with get_engine(self.database_url).begin() as connection:
             return lockout.unlock(connection, normalise_case_number(case_number))
+
+
+def purge(before: datetime, database_url: str | None = None) -> dict[str, int]:
+    """Retention: audit entries and lockout counters older than ``before`` (running locks
+    are kept). How many rows of each were deleted."""
+    url = ensure_schema(database_url)
+    with get_engine(url).begin() as connection:
+        return {
+            "case_lookup_audit": audit.purge(connection, before),
+            "case_lookup_budget": lockout.purge(connection, before, utc_now()),
+        }

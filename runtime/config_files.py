@@ -15,6 +15,15 @@ from core.settings import Settings
 from runtime.channel_config import with_resilient_rest
 
 ACTION_TOKEN_HEADER = "X-IPPC-Action-Token"  # checked by runtime.action_server
+# Our tracker store (runtime.tracker_store), named here so this module needs no Rasa import.
+CLASS_PATH = "runtime.tracker_store.PingingSQLTrackerStore"
+
+
+def pinging(tracker_store: dict) -> dict:
+    """An endpoints.yml ``tracker_store`` entry of type SQL, switched to our class."""
+    if str(tracker_store.get("type", "")).lower() != "sql":
+        return tracker_store
+    return {**tracker_store, "type": CLASS_PATH}
 
 
 def write_endpoints(
@@ -30,7 +39,7 @@ def write_endpoints(
         }
     }
     tracker_url = environ.get("IPPC_TRACKER_STORE_URL") or settings.database_url
-    endpoints["tracker_store"] = sql_tracker_store(tracker_url)
+    endpoints["tracker_store"] = pinging(sql_tracker_store(tracker_url))
     lock_url = environ.get("IPPC_REDIS_URL")
     if lock_url:
         endpoints["lock_store"] = redis_lock_store(lock_url)

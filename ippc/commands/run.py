@@ -23,10 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    security = check(os.environ)  # refuses an unsafe combination before anything starts
     model = Path(args.model) if args.model else latest_model()
     if model is None or not model.exists():
         raise CliError("no trained model found: run `ippc train` first")
-    security = check(os.environ)  # refuses an unsafe combination before anything starts
     for line in security.lines():
         print(f"ippc run: {line}", flush=True)
     fill_run_secrets(os.environ, runtime_dir())
