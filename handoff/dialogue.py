@@ -13,6 +13,7 @@ from typing import Any
 from core.clock import aware_utc_now
 from core.patterns import CONTACT_PHONE, EMAIL
 from handoff.hours import WorkingHours, current_time, describe_moment
+from handoff.masking import scrub_events
 from handoff.models import LEFT_MESSAGE, REASONS
 from handoff.settings import get_handoff_settings
 from handoff.tickets import (
@@ -74,9 +75,10 @@ def latest_user_line(events: Iterable[Event]) -> Line | None:
 
 def transcript_lines(events: Iterable[Event]) -> list[Line]:
     """User and bot messages of the current session, each user message with the bot's
-    understanding (intent, topic, confidence)."""
+    understanding (intent, topic, confidence); the digits that prove a case is the user's
+    are masked (handoff.masking.scrub_events)."""
     lines: list[Line] = []
-    for event in current_session(events):
+    for event in scrub_events(current_session(events)):
         kind = event.get("event")
         if kind == "user":
             lines.append(user_line(event))

@@ -79,7 +79,7 @@ async def test_widget_conversation_history_reconnection_and_push(page, widget_se
     assert bot.texts() == ["有哪些业务", "/fasttrack_overview"]
     await expect(choices.get_by_role("button", name="快速预审")).to_be_disabled()
     conversation = await page.evaluate("window.__ippcWidget.conversationId()")
-    assert bot.received[-1].sender_id == conversation
+    assert bot.received[-1].sender_id == f"web:{conversation}"
 
     # Reload: same conversation, history shown again.
     await page.reload()
@@ -98,7 +98,7 @@ async def test_widget_conversation_history_reconnection_and_push(page, widget_se
 
     # A message pushed by the server (a staff reply) appears without the user asking.
     assert await push_messages(
-        conversation, "webchat", [{"text": "人工客服小王：您好，我来为您解答。"}]
+        f"web:{conversation}", "webchat", [{"text": "人工客服小王：您好，我来为您解答。"}]
     )
     await expect(log).to_contain_text("人工客服小王：您好，我来为您解答。")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -109,7 +109,7 @@ async def test_widget_conversation_history_reconnection_and_push(page, widget_se
     await page.keyboard.press("Escape")
     await expect(dialog).to_be_hidden()
     await expect(page.get_by_role("button", name="打开在线咨询")).to_be_focused()
-    assert await push_messages(conversation, "webchat", [{"text": "还有其他问题吗？"}])
+    assert await push_messages(f"web:{conversation}", "webchat", [{"text": "还有其他问题吗？"}])
     await expect(page.get_by_role("button", name="打开在线咨询（1 条新消息）")).to_be_visible()
     await page.keyboard.press("Enter")
     await expect(dialog).to_be_visible()
@@ -121,9 +121,10 @@ async def test_messages_pushed_while_away_arrive_on_the_next_visit(page, widget_
 
     base, _, _ = widget_server
     await page.goto(f"{base}/webhooks/webchat/demo")
+    await page.wait_for_function("window.__ippcWidget.conversationId()")  # issued by the server
     conversation = await page.evaluate("window.__ippcWidget.conversationId()")
     await page.goto("about:blank")  # the user leaves
-    assert await push_messages(conversation, "webchat", [{"text": "您的工单已处理完毕。"}])
+    assert await push_messages(f"web:{conversation}", "webchat", [{"text": "您的工单已处理完毕。"}])
     await page.goto(f"{base}/webhooks/webchat/demo")
     await expect(page.get_by_role("button", name="打开在线咨询（1 条新消息）")).to_be_visible()
     await page.get_by_role("button", name="打开在线咨询（1 条新消息）").click()

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import update
 
+from channels.delivery import conversation_id as qualified
 from core.clock import utc_now
 from core.db import session_scope
 from core.migrate import upgrade
@@ -51,7 +52,7 @@ def make_ticket(handoff_db: str):  # a factory
         now = datetime.now(timezone.utc)
         lines = [Line("user", w, now, "human_handoff", "human_handoff", 0.97) for w in words]
         return open_ticket(
-            conversation_id or f"user-{uuid.uuid4().hex[:8]}",
+            conversation_id or qualified(channel, f"user-{uuid.uuid4().hex[:8]}"),
             channel,
             reason,
             lines,
