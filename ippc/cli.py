@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "ippc.commands.train",
     "ippc.commands.run",
     "ippc.commands.classify",
+    "ippc.commands.inbox",
     "cases.cli",
     "handoff.cli",
 )

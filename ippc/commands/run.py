@@ -26,6 +26,7 @@ from core.model_files import latest_model
 from core.paths import PROJECT_ROOT, runtime_dir
 from core.settings import RASA_ENV, Settings, get_settings
 from deploy.channel_config import with_resilient_rest
+from handoff.first_run import first_admin_hint
 
 READY_TIMEOUT_SECONDS = 180
 
@@ -208,6 +209,8 @@ def run(args: argparse.Namespace) -> int:
         for service in services:
             for label, url in service.urls.items():
                 print(f"  {label}: {url}", flush=True)
+        if hint := first_admin_hint(settings.database_url):
+            print(hint, flush=True)
         while all(s.process and s.process.poll() is None for s in services):
             time.sleep(1)
         failed = next(s for s in services if s.process and s.process.poll() is not None)
