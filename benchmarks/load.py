@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from deploy.channel_config import NOT_PROCESSED
+from runtime.channel_config import NOT_PROCESSED
 
 
 @dataclass
@@ -26,7 +26,7 @@ class LevelResult:
     latencies: list[float] = field(default_factory=list)  # seconds, one per answered message
     errors: int = 0
     empty: int = 0  # answered with no bot message at all
-    not_processed: int = 0  # answered "please send it again" (deploy.rest_channel)
+    not_processed: int = 0  # answered "please send it again" (runtime.rest_channel)
     elapsed: float = 0.0
 
     @property

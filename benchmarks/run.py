@@ -31,7 +31,7 @@ from benchmarks.nlu_accuracy import evaluate
 from benchmarks.report import write_report
 from benchmarks.targets import IppcRun, ReferenceAssistant
 from core.paths import PROJECT_ROOT, models_dir
-from deploy.processes import machine_busy_seconds
+from runtime.processes import machine_busy_seconds
 
 REPORTS = PROJECT_ROOT / "benchmarks" / "reports"
 STACK_LEVELS = (32, 128)
@@ -89,9 +89,9 @@ def measure(target, dialogues, levels, args, paced: list[int] | None = None):  #
 
 def stack_runs(model: Path, workdir: Path, levels: list[int], args) -> dict:
     """The deploy/ stack with one and two Rasa servers (needs nginx, PostgreSQL, Redis)."""
-    from deploy.local_services import SHARED_REDIS, create_database, drop_database
     from deploy.nginx import nginx_binary
     from deploy.stack import Stack, StackSettings
+    from tests.deploy.local_services import SHARED_REDIS, create_database, drop_database
 
     if nginx_binary() is None:
         return {"notes": ["Production stack not measured: nginx is not installed."]}

@@ -119,15 +119,9 @@ class TelegramInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
+        """The channel reads its settings from the environment only (``IPPC_*``);
+        credentials.yml merely switches it on, so there is one route for each setting."""
         settings = TelegramSettings.from_env()
-        credentials = {k: v for k, v in (credentials or {}).items() if v not in (None, "")}
-        if credentials.get("token"):
-            base = settings or TelegramSettings(token=credentials["token"])
-            settings = TelegramSettings(
-                token=str(credentials["token"]),
-                secret=str(credentials.get("secret", base.secret)),
-                api_url=str(credentials.get("api_url", base.api_url)).rstrip("/"),
-            )
         if settings is None:
             cls.raise_missing_credentials_exception()
         return cls(settings)

@@ -29,13 +29,12 @@ from channels import delivery, outbox
 from channels.guards import body_problem, error
 from channels.push import TOKEN_HEADER, validate
 from channels.settings import internal_token
+from channels.urls import WEBCHAT_PREFIX
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).with_name("static")
-PREFIX = "/webhooks/webchat"
-DEMO_PAGE_PATH = PREFIX + "/demo"
-SCRIPT_PATH = PREFIX + "/widget.js"
+PREFIX = WEBCHAT_PREFIX
 CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_TEXT = 2000
 MAX_PUSH_BODY = 256 * 1024

@@ -56,18 +56,9 @@ class WeChatInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WeChatInput:
+        """The channel reads its settings from the environment only (``IPPC_*``);
+        credentials.yml merely switches it on, so there is one route for each setting."""
         settings = WeChatSettings.from_env()
-        credentials = {k: v for k, v in (credentials or {}).items() if v not in (None, "")}
-        if credentials.get("token"):
-            base = settings or WeChatSettings(token=credentials["token"])
-            settings = WeChatSettings(
-                token=str(credentials["token"]),
-                appid=str(credentials.get("appid", base.appid)),
-                aes_key=str(credentials.get("aes_key", base.aes_key)),
-                secret=str(credentials.get("secret", base.secret)),
-                api_url=str(credentials.get("api_url", base.api_url)).rstrip("/"),
-                reply_window=float(credentials.get("reply_window", base.reply_window)),
-            )
         if settings is None:
             cls.raise_missing_credentials_exception()
         return cls(settings)

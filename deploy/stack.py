@@ -23,15 +23,10 @@ from core.migrate import upgrade
 from core.paths import PROJECT_ROOT
 from core.settings import get_settings
 from deploy.nginx import NginxConfig, check_config, nginx_command, write_config
-from deploy.processes import Child, cpu_seconds, free_ports, resident_memory, wait_ready
-from deploy.tracker_store import pinging
-from ippc.commands.run import (
-    action_server_command,
-    rasa_server_command,
-    sql_tracker_store,
-    write_credentials,
-    write_endpoints,
-)
+from runtime.config_files import sql_tracker_store, write_credentials, write_endpoints
+from runtime.launch import action_server_command, rasa_server_command
+from runtime.processes import Child, cpu_seconds, free_ports, resident_memory, wait_ready
+from runtime.tracker_store import pinging
 
 HOST = "127.0.0.1"
 START_TIMEOUT_SECONDS = 300

@@ -24,6 +24,6 @@ def first_admin_hint(url: str | None = None) -> str | None:
     if admins:
         return None
     return (
-        "  no console admin yet: create the first one with "
+        "no console admin yet: create the first one with "
         "`ippc staff add NAME --role admin --name 姓名` (it asks for the password), then log in"
     )

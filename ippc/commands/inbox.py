@@ -16,7 +16,9 @@ from handoff.inbox_export import export
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    inbox = subparsers.add_parser("inbox", help="待改进问题：把客服的标注导出为训练数据")
+    inbox = subparsers.add_parser(
+        "inbox", help="missed-message inbox: export staff labels as training data"
+    )
     commands = inbox.add_subparsers(dest="inbox_command", metavar="SUBCOMMAND")
     commands.required = True
     exporting = commands.add_parser(

@@ -21,10 +21,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from core.model_files import latest_model
-from deploy.local_services import PrivatePostgres, PrivateRedis, postgres_bin_dir
 from deploy.nginx import nginx_binary
-from deploy.processes import free_ports
 from deploy.stack import Stack, StackSettings
+from runtime.processes import free_ports
+from tests.deploy.local_services import PrivatePostgres, PrivateRedis, postgres_bin_dir
 
 CASE = {
     "case_number": "BA2025300002",

@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 
 from deploy.nginx import ACTION_UNAVAILABLE
-from deploy.rest_channel import NOT_PROCESSED
+from runtime.rest_channel import NOT_PROCESSED
 from tests.deploy.conftest import Deployment, new_sender, reply_texts, say
 
 pytestmark = [pytest.mark.deploy, pytest.mark.model]

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 
-CLASS_PATH = "deploy.tracker_store.PingingSQLTrackerStore"
+CLASS_PATH = "runtime.tracker_store.PingingSQLTrackerStore"
 
 
 class PingingSQLTrackerStore(SQLTrackerStore):

@@ -27,7 +27,7 @@ MAX_REPORTED = 200  # bad rows listed one per line; past this only the count
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("cases", help="案件进度：导入、查看、查询审计")
+    parser = subparsers.add_parser("cases", help="case records: import, show, lookup audit")
     commands = parser.add_subparsers(dest="cases_command", metavar="SUBCOMMAND")
     commands.required = True
 

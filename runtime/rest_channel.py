@@ -22,8 +22,8 @@ from rasa.core.tracker_store import FailSafeTrackerStore
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from deploy import rasa_speedups
-from deploy.channel_config import NOT_PROCESSED
+from runtime import rasa_speedups
+from runtime.channel_config import NOT_PROCESSED
 
 logger = logging.getLogger(__name__)
 if os.environ.get("IPPC_RASA_SPEEDUPS", "1") != "0":  # "0": Rasa as shipped, for comparison

@@ -19,7 +19,7 @@ from handoff.review import ReviewFilter, find_tickets, local_text, ticket_dict
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    handoff = subparsers.add_parser("handoff", help="转人工工单：列出工单与对话记录")
+    handoff = subparsers.add_parser("handoff", help="handoff tickets: list with transcripts")
     commands = handoff.add_subparsers(dest="handoff_command", metavar="SUBCOMMAND")
     commands.required = True
     listing = commands.add_parser("list", help="list handoff tickets, newest first")
@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--status", choices=STATUSES, help="only tickets in this status")
     listing.set_defaults(func=list_command)
 
-    staff = subparsers.add_parser("staff", help="客服账号：添加、列出")
+    staff = subparsers.add_parser("staff", help="staff console accounts: add, list")
     staff_commands = staff.add_subparsers(dest="staff_command", metavar="SUBCOMMAND")
     staff_commands.required = True
     adding = staff_commands.add_parser("add", help="create a console account (argon2 hash)")
