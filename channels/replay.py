@@ -5,20 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cases.schema import ensure_schema
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from channels.models import ReplayGuard
+from core.clock import utc_now
 from core.db import session_scope
 
 
 def first_use(key: str, message_key: str, url: str | None = None) -> str | None:
     """Record ``key``; None the first time, else the message key stored with it then."""
-    url = ensure_schema(url)
     try:
         with session_scope(url) as session:
-            session.add(ReplayGuard(key=key, message_key=message_key[:255], seen_at=_now()))
+            session.add(ReplayGuard(key=key, message_key=message_key[:255], seen_at=utc_now()))
         return None
     except IntegrityError:
         with session_scope(url) as session:
@@ -35,7 +34,3 @@ def purge(before: datetime, url: str | None = None) -> int:
     with session_scope(url) as session:
         result = session.execute(delete(ReplayGuard).where(ReplayGuard.seen_at < before))
         return result.rowcount or 0
-
-
-def _now() -> datetime:
-    return datetime.utcnow()
