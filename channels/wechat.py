@@ -27,6 +27,7 @@ from channels.render import render_reply, split_text, utf8_len
 from channels.settings import WeChatSettings
 from channels.wechat_api import WeChatApi, WeChatApiError
 from channels.wechat_crypto import WeChatCipher, WeChatCryptoError, signature, signature_ok
+from knowledge_base.texts import say
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,6 @@ XML_TYPES = (
 )
 NON_TEXT = {"image", "voice", "video", "shortvideo", "location", "link", "file"}
 QUIET_EVENTS = {"unsubscribe", "scan", "location", "click", "view", "view_miniprogram"}
-POLITE_NON_TEXT = "您好，我目前只能读懂文字消息。请用文字描述您的问题，例如“专利预审需要什么材料”。"
 SORRY = "抱歉，系统暂时无法回答，请稍后再试，或拨打中心电话咨询。"
 EMPTY_TEXT = "请输入您要咨询的问题。"
 MAX_TEXT = 2000
@@ -221,7 +221,7 @@ class WeChatInput(InputChannel):
             return response.text("success")  # WeChat's retry of a message already answered
 
         if msg_type in NON_TEXT:
-            return self._reply(request, openid, account, POLITE_NON_TEXT)
+            return self._reply(request, openid, account, say("channels.polite_non_text"))
         if msg_type == "event":
             event = fields.get("Event", "").lower()
             if event != "subscribe":

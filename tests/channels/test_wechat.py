@@ -12,7 +12,8 @@ import wechat_client_sim as wx
 from channels_harness import LONG_TEXT, ScriptedBot, WeChatApiStandIn, channel_server, serve_aiohttp
 
 from channels.settings import WeChatSettings
-from channels.wechat import POLITE_NON_TEXT, WeChatInput
+from channels.wechat import WeChatInput
+from knowledge_base.texts import say
 
 
 @dataclass
@@ -198,7 +199,7 @@ async def test_non_text_messages_are_answered_politely(rig: WeChatRig, msg_type:
     async with rig.http.post(
         rig.url, params=wx.signed_query(nonce=msg_type), data=wx.typed_xml(msg_type, msg_id=2000)
     ) as resp:
-        assert wx.fields(await resp.text())["Content"] == POLITE_NON_TEXT
+        assert wx.fields(await resp.text())["Content"] == say("channels.polite_non_text")
     assert rig.bot.received == []
 
 
