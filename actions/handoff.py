@@ -11,6 +11,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import ask, asks_something_else
 from channels.push import pending_messages
 from handoff.dialogue import (
     MAX_NOTE_CHARS,
@@ -116,7 +117,11 @@ class ActionAskHandoffContact(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(
+        # Asked at most twice in a row (actions.common.ask), then the form gives up.
+        ask(
+            dispatcher,
+            tracker,
+            "handoff_contact",
             text=say("handoff.ask_contact"),
             buttons=[{"title": say("handoff.no_message_button"), "payload": cancel_payload()}],
         )
@@ -141,6 +146,18 @@ class ValidateHandoffMessageForm(FormValidationAction):
     @staticmethod
     def _cancel() -> dict[str, Any]:
         return {"handoff_contact": CANCELLED, "handoff_note": CANCELLED}
+
+    async def extract_handoff_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The reply to the contact question; a new question without a contact in it is left
+        to the rules (answered, then the form asks again)."""
+        if tracker.get_slot("requested_slot") != "handoff_contact":
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        if not is_cancel(text) and not valid_contact(text) and asks_something_else(tracker, set()):
+            return {}
+        return {"handoff_contact": text}
 
     def validate_handoff_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
