@@ -159,7 +159,13 @@ def check_centers(
     for center in centers:
         path = directory / center.file
 
-        def fail(key: str, message: str, line: int | None = None, _c=center, _p=path) -> None:
+        def fail(
+            key: str,
+            message: str,
+            line: int | None = None,
+            _c: schema.Center = center,
+            _p: Path = path,
+        ) -> None:
             raise KnowledgeBaseError(_p, line or _c.line, key, message)
 
         if center.name in first_file:
