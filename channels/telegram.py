@@ -201,7 +201,7 @@ class TelegramInput(InputChannel):
             elif update.message is not None:
                 text = update.message.text
                 if not isinstance(text, str) or not text:
-                    await self.sender.send(chat_id, {"text": say("channels.polite_non_text")})
+                    await self.sender.send(chat_id, {"text": say("channels.non_text")})
                     return
                 if text.startswith("/start"):
                     text = "/greet"

@@ -177,7 +177,7 @@ async def test_start_command_greets_and_stickers_get_a_polite_answer(rig: Telegr
         "type": "regular",
     }
     status, _ = await rig.post(sticker)
-    assert status == 200 and rig.api.sent()[-1]["text"] == say("channels.polite_non_text")
+    assert status == 200 and rig.api.sent()[-1]["text"] == say("channels.non_text")
     assert rig.bot.texts() == ["/greet"]
 
 
