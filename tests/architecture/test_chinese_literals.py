@@ -14,6 +14,9 @@ BENCHMARK_INPUT = {
     "benchmarks/case_lookup.py": 9,
     "benchmarks/handoff_policy.py": 2,
 }
+# Not what the bot says: the console page's name in comments of generated files, an example
+# display name in a command-line hint.
+OTHER_TEXT = {"handoff/inbox_export.py": 2, "handoff/first_run.py": 1}
 # Still to move to knowledge_base/data (sentences to texts/, word lists to words/) by the
 # owners of these files (issue 9, item 3).
 STILL_TO_MOVE = {
@@ -32,7 +35,7 @@ STILL_TO_MOVE = {
 
 
 def test_no_file_gains_chinese_literals() -> None:
-    allowed = {**BENCHMARK_INPUT, **STILL_TO_MOVE}
+    allowed = {**BENCHMARK_INPUT, **OTHER_TEXT, **STILL_TO_MOVE}
     over = [
         f"{name}: {count} Chinese literals (allowed {allowed.get(name, 0)}); move them to "
         "knowledge_base/data/texts (say) or knowledge_base/data/words (words)"
