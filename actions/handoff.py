@@ -122,7 +122,7 @@ class ActionAskHandoffContact(Action):
             dispatcher,
             tracker,
             "handoff_contact",
-            text=say("handoff.ask_contact"),
+            text=say("handoff.ask_contact", cancel=cancel_payload()),
             buttons=[{"title": say("handoff.no_message_button"), "payload": cancel_payload()}],
         )
         return []

@@ -27,6 +27,7 @@ from channels.choices import seen_keys
 from channels.guards import body_problem, error
 from channels.render import message_text, split_text, utf16_len
 from channels.settings import TelegramSettings
+from knowledge_base.texts import say
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,6 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 MAX_BODY = 1024 * 1024
 MESSAGE_LIMIT = 4096  # Telegram's limit, in UTF-16 code units
 CALLBACK_DATA_BYTES = 64
-POLITE_NON_TEXT = "您好，我目前只能读懂文字消息。请用文字描述您的问题，例如“专利预审需要什么材料”。"
 HANDLED = {"message", "callback_query"}
 
 
@@ -201,7 +201,7 @@ class TelegramInput(InputChannel):
             elif update.message is not None:
                 text = update.message.text
                 if not isinstance(text, str) or not text:
-                    await self.sender.send(chat_id, {"text": POLITE_NON_TEXT})
+                    await self.sender.send(chat_id, {"text": say("channels.non_text")})
                     return
                 if text.startswith("/start"):
                     text = "/greet"

@@ -12,6 +12,7 @@ from html import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.clock import aware_utc_now
 from handoff.auth import StaffView
 from handoff.models import LEFT_MESSAGE, Ticket
 from handoff.review import local_zone
@@ -36,7 +37,7 @@ class Dashboard:
 def build_dashboard(
     session: Session, viewer: StaffView, today: date | None = None, span_days: int = 14
 ) -> Dashboard:
-    today = today or datetime.now(local_zone()).date()
+    today = today or aware_utc_now().astimezone(local_zone()).date()
     first = today - timedelta(days=span_days - 1)
     start_utc = (
         datetime.combine(first, datetime.min.time(), tzinfo=local_zone())

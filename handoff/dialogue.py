@@ -26,9 +26,8 @@ from handoff.tickets import (
 )
 from knowledge_base.texts import say
 from knowledge_base.words import words
-from nlu.topics import FALLBACK_INTENT, topic_of, understanding
+from nlu.topics import FALLBACK_INTENT, HANDOFF_INTENT, topic_of, understanding
 
-HANDOFF_INTENT = "human_handoff"
 JUDGEMENT_INTENT = "infringement_judgement"
 FALLBACK_ACTION = "action_rephrase_or_offer_human"
 MAX_TRANSCRIPT_LINES = 200

@@ -28,6 +28,7 @@ from handoff.inbox import bot_intents
 from handoff.masking import mask_sensitive
 from handoff.models import AnswerDraft, MissedMessage
 from handoff.similarity import canonical
+from knowledge_base.texts import say
 from nlu.topics import topic_label, topic_of
 
 MARKER = "# Written by `ippc inbox export`"
@@ -146,7 +147,9 @@ def export(
         who = draft.approved_by or "?"
         when = draft.approved_at.strftime("%Y-%m-%d %H:%M") if draft.approved_at else "?"
         blocks[draft.topic].append(_block(intent, who, when, examples))
-        responses[f"utter_{intent}"] = [{"text": f"{draft.text}\n来源：{draft.source}"}]
+        responses[f"utter_{intent}"] = [
+            {"text": f"{draft.text}\n{say('knowledge.footnote.prefix')}{draft.source}"}
+        ]
         result.published.append(intent)
     _write_nlu(nlu_dir, blocks, result)
     result.drafts = len(entries)

@@ -145,14 +145,11 @@ class TicketMessage(Base):
 
 # ------------------------------------------------------------------------------ the inbox
 # Why a user message is in the inbox ("待改进问题"); a message may have several reasons.
-MISS_REASONS = {
-    "fallback": "未理解",
-    "low_confidence": "把握不大",
-    "rephrased": "用户换了说法",
-    "handoff": "未理解后转人工",
-    "low_rating": "低评分会话",
-    "flagged": "客服标记",
-}
+# Labels: texts/handoff.yml, miss_reason.*.
+MISS_REASONS = TextLabels(
+    "handoff.miss_reason",
+    ("fallback", "low_confidence", "rephrased", "handoff", "low_rating", "flagged"),
+)
 # open: waiting for staff; labelled: a topic was assigned (exported as training data);
 # needs_answer: the bot has no answer yet (a draft waits for approval); dismissed.
 INBOX_STATUSES = ("open", "labelled", "needs_answer", "dismissed")

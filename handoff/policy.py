@@ -36,14 +36,13 @@ from handoff.missed import CONTEXT_LINES, Observation, Turn, observe
 from handoff.rating import parse_rating
 from handoff.settings import get_handoff_settings
 from handoff.tickets import conversation_state
-from nlu.topics import understanding
+from nlu.topics import HANDOFF_INTENT, understanding
 
 logger = logging.getLogger(__name__)
 
 RELAY_ACTION = "action_handoff_relay"
 RATE_ACTION = "action_handoff_rate"
 HANDOFF_ACTION = "action_human_handoff"
-HANDOFF_INTENT = "human_handoff"
 OWN_FORM = "handoff_message_form"
 
 

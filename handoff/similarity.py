@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
+from knowledge_base.words import words
 from nlu.normalize import normalize_text
 
 # Characters that carry no meaning for similarity (punctuation, spaces, symbols).
@@ -28,12 +30,11 @@ MAX_GROUPED = 3000
 
 # Words that frame any question ("请问…可以…吗") and say nothing about which one it is;
 # removed before comparing, longest first.
-_FRAME = re.compile(
-    "|".join(
-        "请问 能不能 可不可以 是不是 有没有 怎么办 怎么 如何 什么 可以 需要 我们 你们 一下 "
-        "一般 大概 吗 呢 啊 吧 么 了 的 我 你".split()
-    )
-)
+@lru_cache(maxsize=1)
+def _frame() -> re.Pattern[str]:
+    """The frame words of words/handoff.yml (question_frame), longest first."""
+    options = sorted(words("handoff.question_frame"), key=len, reverse=True)
+    return re.compile("|".join(re.escape(word) for word in options))
 
 
 def canonical(text: str) -> str:
@@ -43,7 +44,7 @@ def canonical(text: str) -> str:
 
 def content(text: str) -> str:
     """The canonical text without the words that frame any question."""
-    return _FRAME.sub("", canonical(text))
+    return _frame().sub("", canonical(text))
 
 
 def _grams(text: str) -> set[str]:

@@ -20,6 +20,7 @@ from handoff.auth import StaffView
 from handoff.missed import local_day
 from handoff.models import DailyTraffic, MissedMessage, Ticket
 from handoff.review import local_zone
+from knowledge_base.texts import say
 from nlu.topics import topic_label
 
 PALETTE = ("#2f6fb3", "#d9822b", "#2e8b57", "#8e44ad", "#c0392b", "#7f8c8d")
@@ -207,7 +208,7 @@ def topics_chart_svg(
     for index, (topic, count) in enumerate(topics):
         y = 5 + index * row_h
         bar = (width - left - 40) * count / peak
-        label = topic_label(topic) if topic != "unknown" else "（未识别）"
+        label = topic_label(topic) if topic != "unknown" else say("handoff.dashboard.no_topic")
         parts.append(
             f'<text x="{left - 6}" y="{y + 15}" font-size="12" text-anchor="end">'
             f"{escape(label)}</text>"
@@ -271,27 +272,32 @@ def dashboard_context(session: Session, viewer: StaffView) -> dict[str, object]:
         "traffic_charts": [
             line_chart_svg(
                 "chart-conversations",
-                "每日会话数（按渠道）",
+                say("handoff.dashboard.conversations"),
                 traffic.days,
                 traffic.series("conversations"),
             ),
             line_chart_svg(
                 "chart-fallback",
-                "未理解率（按渠道）",
+                say("handoff.dashboard.fallback_rate"),
                 traffic.days,
                 traffic.series("fallback_rate"),
                 percent=True,
             ),
             line_chart_svg(
                 "chart-handoff",
-                "转人工率（按渠道）",
+                say("handoff.dashboard.handoff_rate"),
                 traffic.days,
                 traffic.series("handoff_rate"),
                 percent=True,
             ),
             line_chart_svg(
-                "chart-rating", "平均评分（按渠道）", traffic.days, traffic.series("average_rating")
+                "chart-rating",
+                say("handoff.dashboard.average_rating"),
+                traffic.days,
+                traffic.series("average_rating"),
             ),
         ],
-        "missed_chart": topics_chart_svg("chart-missed", "最常未答好的话题", traffic.missed_topics),
+        "missed_chart": topics_chart_svg(
+            "chart-missed", say("handoff.dashboard.missed_topics"), traffic.missed_topics
+        ),
     }

@@ -23,6 +23,7 @@ from cases.csv_rows import parse_datetime
 from cases.records import CaseRecord
 from cases.settings import CaseSettings
 from core.patterns import normalise_case_number
+from knowledge_base.timezone import center_timezone
 
 _LAST4 = re.compile(r"[0-9]{4}")
 _REQUIRED = ("case_number", "case_type", "applicant", "status", "updated_at")
@@ -93,6 +94,7 @@ class HttpCaseBackend:
             settings.http_timeout,
             settings.deadline,
             CircuitBreaker(settings.breaker_failures, settings.breaker_reset),
+            timezone_name=center_timezone(),
         )
 
     def _headers(self) -> dict[str, str]:

@@ -16,7 +16,8 @@ from channels_harness import (
 )
 
 from channels.settings import TelegramSettings
-from channels.telegram import POLITE_NON_TEXT, SECRET_HEADER, TelegramInput
+from channels.telegram import SECRET_HEADER, TelegramInput
+from knowledge_base.texts import say
 
 TOKEN = "123456:TEST-token"
 SECRET = "telegram-webhook-secret"
@@ -176,7 +177,7 @@ async def test_start_command_greets_and_stickers_get_a_polite_answer(rig: Telegr
         "type": "regular",
     }
     status, _ = await rig.post(sticker)
-    assert status == 200 and rig.api.sent()[-1]["text"] == POLITE_NON_TEXT
+    assert status == 200 and rig.api.sent()[-1]["text"] == say("channels.non_text")
     assert rig.bot.texts() == ["/greet"]
 
 
