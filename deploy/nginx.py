@@ -9,8 +9,10 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge_base.texts import say
+
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
-ACTION_UNAVAILABLE = "抱歉，这项服务暂时无法使用，请稍后再试。您说的话已经记录，不会丢失。"
+ACTION_UNAVAILABLE = say("runtime.action_unavailable")
 TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 
 
