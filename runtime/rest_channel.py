@@ -33,7 +33,7 @@ from sanic.response import HTTPResponse
 
 from channels.delivery import conversation_id
 from channels.guards import MAX_REQUEST_BYTES, error, limit_request_size
-from channels.proxies import client_address
+from channels.proxies import client_address, remote_client
 from runtime import rasa_speedups
 from runtime.channel_config import NOT_PROCESSED
 
@@ -98,7 +98,8 @@ class ResilientRestInput(RestInput):
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
         """The caller's ``metadata`` is not taken: it would land in the tracker unchecked.
         Only the client address is kept, for the per-client case-lookup budget."""
-        return {"client": client_address(request.ip, request.headers.get("x-forwarded-for"))}
+        client = remote_client(client_address(request.ip, request.headers.get("x-forwarded-for")))
+        return {"client": client} if client else {}
 
     def _extract_input_channel(self, request: Request) -> str:
         return self.name()  # not the caller's to choose
