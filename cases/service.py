@@ -12,11 +12,11 @@ from datetime import datetime, timedelta
 from cases import audit, lockout
 from cases.backends import BackendUnavailable, CaseBackend, get_backend
 from cases.records import CaseRecord
-from cases.schema import ensure_schema
 from cases.settings import CaseSettings, get_case_settings
 from core.clock import utc_now
 from core.db import get_engine
 from core.patterns import normalise_case_number
+from core.settings import get_settings
 
 # What the conversation shows; ``NOT_VERIFIED`` covers "no such case" and "wrong phone" alike.
 FOUND = "found"
@@ -44,7 +44,7 @@ class CaseLookup:
         backend: CaseBackend | None = None,
     ) -> None:
         self.settings = settings or get_case_settings()
-        self.database_url = ensure_schema(database_url)
+        self.database_url = database_url or get_settings().database_url
         self.backend = backend or get_backend(self.settings, self.database_url)
 
     def _budgets(self, conversation_id: str, case_number: str, client: str | None) -> list:
@@ -137,8 +137,7 @@ class CaseLookup:
 def purge(before: datetime, database_url: str | None = None) -> dict[str, int]:
     """Retention: audit entries and lockout counters older than ``before`` (running locks
     are kept). How many rows of each were deleted."""
-    url = ensure_schema(database_url)
-    with get_engine(url).begin() as connection:
+    with get_engine(database_url).begin() as connection:
         return {
             "case_lookup_audit": audit.purge(connection, before),
             "case_lookup_budget": lockout.purge(connection, before, utc_now()),

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 
 from channels.delivery import ConversationIdError, channel_of
 from channels.models import OutboxMessage
+from core.clock import utc_now
 from core.db import session_scope
 
 
@@ -73,7 +74,7 @@ def claim(conversation_id: str, url: str | None = None) -> list[dict[str, Any]]:
             result = session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row_id, OutboxMessage.delivered_at.is_(None))
-                .values(delivered_at=datetime.utcnow())
+                .values(delivered_at=utc_now())
             )
             if result.rowcount == 1:
                 claimed.append(json.loads(payload))

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from cases.schema import ensure_schema
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from cases.schema import ensure_schema
 from channels.models import ReplayGuard
 from core.db import session_scope
 

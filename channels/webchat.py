@@ -1,7 +1,9 @@
 """Web widget channel: the widget's files, a demo page, a WebSocket, and the internal push endpoint.
 
 URLs on the Rasa server (prefix ``/webhooks/webchat``):
-``/widget.js`` (the embeddable script), ``/widget.css``, ``/demo`` (a page with the snippet),
+``/widget.js`` (the embeddable script), ``/widget.css``, ``/config`` (greeting, suggested
+questions, assistant and center name, from knowledge_base/data/widget.yml), ``/demo`` (a page
+with the snippet),
 ``/socket`` (WebSocket, JSON frames; protocol in docs/channels.md) and ``/push``
 (internal, for ``channels.push``).
 
@@ -42,7 +44,10 @@ from channels.settings import (
     widget_secret,
 )
 from channels.urls import WEBCHAT_PREFIX
+from knowledge_base.base import get_knowledge_base
+from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.texts import say
+from knowledge_base.widget import widget_config
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +144,18 @@ class WebchatOutput(OutputChannel):
         await self.send_response(recipient_id, {"text": text})
 
 
+def _widget_config() -> HTTPResponse:
+    """The widget's first view (greeting, suggestions, names) from the knowledge base."""
+    try:
+        body = widget_config(get_knowledge_base())
+    except KnowledgeBaseError as failure:
+        logger.error("widget config: %s", failure)
+        return error(500, "widget configuration unavailable")
+    return response.json(
+        body, headers={"Cache-Control": "no-cache", "Access-Control-Allow-Origin": "*"}
+    )
+
+
 def _static(name: str) -> bytes:
     return (STATIC_DIR / name).read_bytes()
 
@@ -198,6 +215,10 @@ class WebchatInput(InputChannel):
             webchat.add_route(
                 static(name), f"/{name}", methods=["GET"], name=name.replace(".", "_")
             )
+
+        @webchat.route("/config", methods=["GET"])
+        async def config(_: Request) -> HTTPResponse:
+            return _widget_config()
 
         @webchat.route("/demo", methods=["GET"])
         async def demo(request: Request) -> HTTPResponse:
@@ -338,7 +359,7 @@ class WebchatInput(InputChannel):
                     metadata={"client": socket.client} if socket.client else {},
                 )
             )
-        except Exception:  # noqa: BLE001 - the user gets an apology, the socket stays open
+        except Exception:  # the user gets an apology, the socket stays open
             logger.exception("webchat message handling failed")
             await self.hub.send(
                 conversation_id, {"type": "bot", "message": {"text": say("channels.sorry")}}

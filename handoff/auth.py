@@ -18,8 +18,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 
+from core.clock import utc_now
 from core.db import session_scope
-from handoff.models import ROLES, LoginThrottle, Staff, StaffSession, utcnow
+from handoff.models import ROLES, LoginThrottle, Staff, StaffSession
 from handoff.settings import database_url
 
 FREE_ATTEMPTS = 5  # per (user name, address)
@@ -98,7 +99,7 @@ def add_staff(
             role=role,
             center=center or None,
             active=True,
-            created_at=utcnow(),
+            created_at=utc_now(),
         )
         session.add(staff)
         session.flush()
@@ -155,7 +156,7 @@ def login(
 ) -> LoginResult:
     """Check the password; a session token on success. While blocked, even the right
     password is refused, so guessing cannot go faster than the block allows."""
-    now = now or utcnow()
+    now = now or utc_now()
     address = client[:120]
     keys = [f"user:{username.lower()[:64]}@{address}", f"addr:{address}"]
     with session_scope(database_url(url)) as session:
@@ -196,7 +197,7 @@ def session_for(
     """(staff, CSRF token) of a live session, or None when unknown or expired."""
     if not token:
         return None
-    now = now or utcnow()
+    now = now or utc_now()
     with session_scope(database_url(url)) as session:
         row = session.get(StaffSession, _token_hash(token))
         if row is None or row.expires_at <= now or not row.staff.active:
@@ -217,5 +218,5 @@ def purge_throttle(before: datetime, url: str | None = None) -> int:
         result = session.execute(
             delete(LoginThrottle).where(LoginThrottle.last_failure_at < before)
         )
-        session.execute(delete(StaffSession).where(StaffSession.expires_at <= utcnow()))
+        session.execute(delete(StaffSession).where(StaffSession.expires_at <= utc_now()))
         return result.rowcount or 0

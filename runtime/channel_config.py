@@ -5,11 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from knowledge_base.texts import say
-
 RESILIENT_REST = "runtime.rest_channel.ResilientRestInput"
-# Its reply when a message could not be processed (and was not stored): send it again.
-NOT_PROCESSED = say("runtime.not_processed")
 
 
 def with_resilient_rest(credentials: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from channels.credentials import build_credentials
 from core.settings import Settings
 from runtime.channel_config import with_resilient_rest
 
-ACTION_TOKEN_HEADER = "X-IPPC-Action-Token"  # checked by runtime.action_server
+# A header name, not a secret; checked by runtime.action_server.
+ACTION_TOKEN_HEADER = "X-IPPC-Action-Token"  # noqa: S105
 # Our tracker store (runtime.tracker_store), named here so this module needs no Rasa import.
 CLASS_PATH = "runtime.tracker_store.PingingSQLTrackerStore"
 

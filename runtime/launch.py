@@ -89,7 +89,9 @@ def plan_services(settings: Settings, model: Path, directory: Path) -> list[Serv
 def _local(host: str) -> str:
     """How this machine reaches a server listening on ``host``."""
     return (
-        "http://localhost" if host in ("0.0.0.0", "::") or is_loopback(host) else f"http://{host}"
+        "http://localhost"
+        if host in ("0.0.0.0", "::") or is_loopback(host)  # noqa: S104 - comparing, not binding
+        else f"http://{host}"
     )
 
 

@@ -34,8 +34,8 @@ from sanic.response import HTTPResponse
 from channels.delivery import conversation_id
 from channels.guards import MAX_REQUEST_BYTES, error, limit_request_size
 from channels.proxies import client_address, remote_client
+from knowledge_base.texts import say
 from runtime import rasa_speedups
-from runtime.channel_config import NOT_PROCESSED
 
 logger = logging.getLogger(__name__)
 if os.environ.get("IPPC_RASA_SPEEDUPS", "1") != "0":  # "0": Rasa as shipped, for comparison
@@ -108,12 +108,12 @@ class ResilientRestInput(RestInput):
         async def guarded(message: UserMessage) -> None:
             try:
                 await on_new_message(message)
-            except Exception:  # noqa: BLE001 - any failure: the user must hear about it
+            except Exception:  # any failure: the user must hear about it
                 logger.warning("message from %s not processed", message.sender_id, exc_info=True)
                 output = message.output_channel
                 if isinstance(output, CollectingOutputChannel):
                     output.messages.clear()
-                    await output.send_text_message(message.sender_id, NOT_PROCESSED)
+                    await output.send_text_message(message.sender_id, say("runtime.not_processed"))
 
         blueprint = Blueprint("custom_webhook_ResilientRestInput", __name__)
         blueprint.listener("before_server_start")(_limit_bodies)
@@ -182,7 +182,6 @@ async def _tracker_store_failures_raise(app: Any, _loop: Any) -> None:
     bot answers out of context and the conversation is lost from PostgreSQL. Its documented
     ``on_tracker_store_error`` callback is used here to turn that into an error instead, which
     :class:`ResilientRestInput` reports to the user."""
-    agent = getattr(app.ctx, "agent", None)
-    store = getattr(agent, "tracker_store", None)
+    store = app.ctx.agent.tracker_store  # loaded by Rasa's before_server_start listener
     if isinstance(store, FailSafeTrackerStore):
         store._on_tracker_store_error = _refuse  # noqa: SLF001 - its constructor argument

@@ -94,7 +94,12 @@
 
   var panel = el("section", { class: "panel", id: "ippc-panel", role: "dialog", "aria-label": title, hidden: "" });
   var header = el("header", { class: "header" });
-  header.appendChild(el("h2", { class: "title" }, title));
+  var heading = el("div", { class: "heading" });
+  var titleNode = el("h2", { class: "title" }, title);
+  var centerNode = el("p", { class: "center-name", hidden: "" });
+  heading.appendChild(titleNode);
+  heading.appendChild(centerNode);
+  header.appendChild(heading);
   var endButton = el("button", { class: "end", type: "button", "aria-label": "结束对话并清除记录" }, "结束对话");
   header.appendChild(endButton);
   var closeButton = el("button", { class: "close", type: "button", "aria-label": "关闭在线咨询" }, "×");
@@ -113,6 +118,59 @@
 
   /* ---- rendering ---- */
   var URL_PATTERN = /(https?:\/\/[^\s<>"'，。；）]+)/g;
+
+  /* ---- answers: lists as lists, the source footnote as a small collapsible line ---- */
+  var LIST_ITEM = /^\s*(?:(\d+)[.、)]|([•·\-])|([①②③④⑤⑥⑦⑧⑨]))\s*(.*)$/;
+  var FOOTNOTE = /^(?:来源：|（示例内容|（一般指引)/;
+
+  function splitFootnote(text) {
+    var lines = String(text).split("\n");
+    var last = lines[lines.length - 1];
+    if (lines.length > 1 && FOOTNOTE.test(last)) {
+      return { body: lines.slice(0, -1).join("\n"), footnote: last };
+    }
+    return { body: String(text), footnote: "" };
+  }
+
+  function appendBody(parent, text) {
+    var list = null;
+    var paragraph = [];
+    function flushParagraph() {
+      if (paragraph.length) {
+        var p = el("p", { class: "para" });
+        appendText(p, paragraph.join("\n"));
+        parent.appendChild(p);
+        paragraph = [];
+      }
+    }
+    String(text).split("\n").forEach(function (line) {
+      var match = LIST_ITEM.exec(line);
+      if (match) {
+        flushParagraph();
+        var ordered = !!(match[1] || match[3]);
+        if (!list || list.ordered !== ordered) {
+          list = { ordered: ordered, node: el(ordered ? "ol" : "ul", { class: "list" }) };
+          parent.appendChild(list.node);
+        }
+        var item = el("li");
+        appendText(item, match[4]);
+        list.node.appendChild(item);
+      } else {
+        list = null;
+        paragraph.push(line);
+      }
+    });
+    flushParagraph();
+  }
+
+  function appendFootnote(parent, footnote) {
+    var details = el("details", { class: "footnote" });
+    details.appendChild(el("summary", {}, "来源"));
+    var body = el("p", {});
+    appendText(body, footnote.replace(/^来源：/, ""));
+    details.appendChild(body);
+    parent.appendChild(details);
+  }
 
   function appendText(parent, text) {
     String(text).split(URL_PATTERN).forEach(function (part, index) {
@@ -135,7 +193,13 @@
     var item = el("div", { class: "message " + entry.from + (entry.pushed ? " pushed" : "") });
     var bubble = el("div", { class: "bubble" });
     bubble.appendChild(el("span", { class: "sr-only" }, entry.from === "user" ? "我说：" : "客服说："));
-    if (entry.text) appendText(bubble, entry.text);
+    if (entry.text && entry.from === "bot") {
+      var parts = splitFootnote(entry.text);
+      appendBody(bubble, parts.body);
+      if (parts.footnote) appendFootnote(bubble, parts.footnote);
+    } else if (entry.text) {
+      appendText(bubble, entry.text);
+    }
     if (entry.image && safeUrl(entry.image)) {
       bubble.appendChild(el("img", { src: safeUrl(entry.image), alt: "图片" }));
     }
@@ -143,7 +207,7 @@
     var buttons = entry.buttons || [];
     if (buttons.length) {
       disableOldChoices();
-      var choices = el("div", { class: "choices", role: "group", "aria-label": "可选回复" });
+      var choices = el("div", { class: "choices" + (entry.suggested ? " suggested" : ""), role: "group", "aria-label": entry.suggested ? "推荐问题" : "可选回复" });
       buttons.forEach(function (button) {
         var label = button.title || button.payload;
         if (button.url) {
@@ -267,6 +331,41 @@
     }
   }
 
+  /* ---- first view: greeting and suggested questions (knowledge_base/data/widget.yml) ---- */
+  var firstView = { config: null, shown: false };
+
+  function applyConfig(config) {
+    firstView.config = config;
+    if (!(script && script.dataset.title) && config.assistant_name) {
+      titleNode.textContent = config.assistant_name;
+    }
+    if (config.center_name) {
+      centerNode.textContent = config.center_name;
+      centerNode.hidden = false;
+    }
+    showFirstView();
+  }
+
+  function showFirstView() {
+    var config = firstView.config;
+    if (!config || firstView.shown || state.history.length || !state.open) return;
+    firstView.shown = true;
+    addEntry({
+      from: "bot",
+      text: config.greeting || "",
+      buttons: (config.suggestions || []).map(function (q) { return { title: q, payload: q }; }),
+      suggested: true,
+    });
+  }
+
+  function loadConfig() {
+    if (!window.fetch) return;
+    fetch(base.href + "config")
+      .then(function (reply) { return reply.ok ? reply.json() : null; })
+      .then(function (config) { if (config) applyConfig(config); })
+      .catch(function () { /* no first view: the chat still works */ });
+  }
+
   /* ---- interaction ---- */
   function setOpen(open) {
     state.open = open;
@@ -277,6 +376,7 @@
       state.unread = 0;
       badge.hidden = true;
       launcher.setAttribute("aria-label", "关闭在线咨询");
+      showFirstView();
       input.focus();
       log.scrollTop = log.scrollHeight;
     } else {
@@ -319,5 +419,6 @@
     conversationId: function () { return state.conversationId; },
   };
   if ((script && script.dataset.open === "true") || load("open", false)) setOpen(true);
+  loadConfig();
   connect();
 })();

@@ -35,17 +35,19 @@ def test_concurrent_claims_never_deliver_a_message_twice(outbox_db: str) -> None
 
 
 @pytest.mark.parametrize(
-    ("conversation_id", "messages"),
+    ("conversation_id", "messages", "reason"),
     [
-        ("", [{"text": "x"}]),
-        ("c", []),
-        ("c", "text"),
-        ("c", [{"text": 5}]),
-        ("c", [{"buttons": "no"}]),
-        ("c", [{}]),
-        ("c", ["plain string"]),
+        ("", [{"text": "x"}], "conversation_id must be a non-empty string"),
+        ("c", [], "messages must be a non-empty list"),
+        ("c", "text", "messages must be a non-empty list"),
+        ("c", [{"text": 5}], "text must be a string"),
+        ("c", [{"buttons": "no"}], "buttons must be a list of dicts"),
+        ("c", [{}], "a message needs text or buttons"),
+        ("c", ["plain string"], "each message must be a dict"),
     ],
 )
-def test_malformed_push_requests_are_refused(conversation_id: str, messages: object) -> None:
-    with pytest.raises(ValueError):
+def test_malformed_push_requests_are_refused(
+    conversation_id: str, messages: object, reason: str
+) -> None:
+    with pytest.raises(ValueError, match=f"^{reason}$"):
         validate(conversation_id, messages)  # type: ignore[arg-type]
