@@ -47,7 +47,7 @@ async def login(client: TestClient, username: str, headers: dict | None = None) 
     return response.status
 
 
-async def post(client: TestClient, path: str, **data: str):  # noqa: ANN201
+async def post(client: TestClient, path: str, **data: str):
     page = await client.get("/queue")
     data.setdefault("csrf_token", CSRF.search(await page.text()).group(1))
     return await client.post(path, data=data, allow_redirects=False)

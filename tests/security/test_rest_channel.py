@@ -32,7 +32,7 @@ async def _say(url: str, body: object, headers: dict | None = None) -> tuple[int
         return response.status, await response.json(content_type=None)
 
 
-async def test_a_rest_sender_naming_another_channels_user_stays_a_rest_user(rest) -> None:  # noqa: ANN001
+async def test_a_rest_sender_naming_another_channels_user_stays_a_rest_user(rest) -> None:
     url, bot = rest
     status, replies = await _say(url, {"sender": "telegram:42", "message": "转人工"})
     assert status == 200
@@ -71,14 +71,14 @@ async def test_with_a_token_set_rest_needs_the_bearer_token(
         assert status == 200 and bot.received[-1].sender_id == "rest:u1"
 
 
-async def test_a_message_over_2000_characters_is_cut_to_2000(rest) -> None:  # noqa: ANN001
+async def test_a_message_over_2000_characters_is_cut_to_2000(rest) -> None:
     url, bot = rest
     status, _ = await _say(url, {"sender": "u2", "message": "长" * 5000})
     assert status == 200  # still answered (the contract), but never more than 2,000 kept
     assert bot.received[-1].text == "长" * 2000
 
 
-async def test_a_body_over_one_megabyte_is_refused_before_it_is_read(rest) -> None:  # noqa: ANN001
+async def test_a_body_over_one_megabyte_is_refused_before_it_is_read(rest) -> None:
     url, bot = rest
     huge = b'{"sender": "u3", "message": "' + b"a" * (2 * 1024 * 1024) + b'"}'
     async with aiohttp.ClientSession() as http:
@@ -90,7 +90,7 @@ async def test_a_body_over_one_megabyte_is_refused_before_it_is_read(rest) -> No
     assert status == 413 and bot.received == []
 
 
-async def test_caller_metadata_does_not_reach_the_tracker(rest) -> None:  # noqa: ANN001
+async def test_caller_metadata_does_not_reach_the_tracker(rest) -> None:
     url, bot = rest
     forged = {"wechat": {"openid": "victim"}, "client": "10.0.0.1"}
     await _say(url, {"sender": "u4", "message": "你好", "metadata": forged})

@@ -19,6 +19,8 @@ from runtime.security import LOCAL, PUBLIC, check
 
 TOKEN = "a-long-enough-rest-token-0123456789"
 
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - the public address under test
+
 
 def test_with_no_settings_every_process_listens_on_loopback_and_rest_is_open() -> None:
     security = check({})
@@ -31,15 +33,15 @@ def test_with_no_settings_every_process_listens_on_loopback_and_rest_is_open() -
 
 def test_a_public_address_without_a_rest_token_is_refused() -> None:
     with pytest.raises(CliError, match="IPPC_REST_TOKEN"):
-        check({"IPPC_HOST": "0.0.0.0"})
+        check({"IPPC_HOST": ALL_INTERFACES})
     with pytest.raises(CliError, match="at least 16"):
-        check({"IPPC_HOST": "0.0.0.0", "IPPC_REST_TOKEN": "short"})
-    assert check({"IPPC_HOST": "0.0.0.0", "IPPC_REST_TOKEN": TOKEN}).mode == PUBLIC
-    assert check({"IPPC_HOST": "0.0.0.0", "IPPC_REST_ENABLED": "0"}).mode == PUBLIC
+        check({"IPPC_HOST": ALL_INTERFACES, "IPPC_REST_TOKEN": "short"})
+    assert check({"IPPC_HOST": ALL_INTERFACES, "IPPC_REST_TOKEN": TOKEN}).mode == PUBLIC
+    assert check({"IPPC_HOST": ALL_INTERFACES, "IPPC_REST_ENABLED": "0"}).mode == PUBLIC
 
 
 def test_ippc_run_refuses_before_starting_anything(tmp_path: Path) -> None:
-    env = {**os.environ, "IPPC_HOST": "0.0.0.0", "IPPC_DATA_DIR": str(tmp_path)}
+    env = {**os.environ, "IPPC_HOST": ALL_INTERFACES, "IPPC_DATA_DIR": str(tmp_path)}
     env.pop("IPPC_REST_TOKEN", None)
     env.pop("IPPC_REST_ENABLED", None)
     result = subprocess.run(

@@ -46,7 +46,7 @@ async def _post(url: str, query: dict, body: str) -> int:
         return response.status
 
 
-async def test_a_request_signed_more_than_five_minutes_ago_is_refused(two_instances) -> None:  # noqa: ANN001
+async def test_a_request_signed_more_than_five_minutes_ago_is_refused(two_instances) -> None:
     (url, _), bot = two_instances
     old = wx.signed_query(timestamp=str(int(time.time()) - 301), nonce="old")
     assert await _post(url, old, wx.text_xml("你好", 3001)) == 403
@@ -55,7 +55,7 @@ async def test_a_request_signed_more_than_five_minutes_ago_is_refused(two_instan
     assert bot.received == []
 
 
-async def test_a_captured_signature_replayed_on_another_instance_is_refused(two_instances) -> None:  # noqa: ANN001
+async def test_a_captured_signature_replayed_on_another_instance_is_refused(two_instances) -> None:
     (first, second), bot = two_instances
     query = wx.signed_query(nonce="9captured")
     assert await _post(first, query, wx.text_xml("你好", 3003)) == 200

@@ -14,6 +14,8 @@ from channels import widget_tokens
 from channels.webchat import BURST_FRAMES, WebchatInput
 from tests.channels.channels_harness import ScriptedBot, channel_server
 
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - the public address under test
+
 
 @pytest.fixture
 async def widget(sqlite_db: str) -> AsyncIterator[tuple[str, ScriptedBot]]:
@@ -30,7 +32,7 @@ async def _hello(base: str, http: aiohttp.ClientSession, **hello: object) -> tup
     return ws, welcome
 
 
-async def test_an_id_the_client_invents_is_never_taken(widget) -> None:  # noqa: ANN001
+async def test_an_id_the_client_invents_is_never_taken(widget) -> None:
     base, bot = widget
     async with aiohttp.ClientSession() as http:
         ws, welcome = await _hello(base, http, conversation_id="victim-conversation-1")
@@ -41,7 +43,7 @@ async def test_an_id_the_client_invents_is_never_taken(widget) -> None:  # noqa:
     assert bot.received[-1].sender_id == f"web:{welcome['conversation_id']}"
 
 
-async def test_a_conversation_id_seen_in_a_ticket_cannot_resume_it(widget) -> None:  # noqa: ANN001
+async def test_a_conversation_id_seen_in_a_ticket_cannot_resume_it(widget) -> None:
     base, _ = widget
     async with aiohttp.ClientSession() as http:
         owner, first = await _hello(base, http)
@@ -65,7 +67,7 @@ def test_resume_tokens_are_bound_to_the_key_and_expire() -> None:
 
 
 async def test_a_page_of_another_origin_cannot_open_the_socket(
-    widget,  # noqa: ANN001
+    widget,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     base, _ = widget
@@ -81,7 +83,7 @@ async def test_a_page_of_another_origin_cannot_open_the_socket(
         await ws.close()
 
 
-async def test_a_socket_flooding_messages_is_slowed_down(widget) -> None:  # noqa: ANN001
+async def test_a_socket_flooding_messages_is_slowed_down(widget) -> None:
     base, bot = widget
     async with aiohttp.ClientSession() as http:
         ws, _ = await _hello(base, http)
@@ -93,7 +95,7 @@ async def test_a_socket_flooding_messages_is_slowed_down(widget) -> None:  # noq
         await ws.close()
 
 
-async def test_an_oversized_frame_is_refused(widget) -> None:  # noqa: ANN001
+async def test_an_oversized_frame_is_refused(widget) -> None:
     base, bot = widget
     async with aiohttp.ClientSession() as http:
         ws, _ = await _hello(base, http)
@@ -107,11 +109,11 @@ async def test_an_oversized_frame_is_refused(widget) -> None:  # noqa: ANN001
 
 
 async def test_the_demo_page_is_off_on_a_public_address_unless_switched_on(
-    widget,  # noqa: ANN001
+    widget,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     base, _ = widget
-    monkeypatch.setenv("IPPC_HOST", "0.0.0.0")
+    monkeypatch.setenv("IPPC_HOST", ALL_INTERFACES)
     async with aiohttp.ClientSession() as http:
         async with http.get(base + "/webhooks/webchat/demo") as response:
             assert response.status == 404

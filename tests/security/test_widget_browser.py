@@ -30,7 +30,7 @@ HOSTILE = {
 
 
 @pytest.fixture
-async def page():  # noqa: ANN201 - a Playwright Page
+async def page():
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -49,7 +49,7 @@ async def widget_server(sqlite_db: str, monkeypatch: pytest.MonkeyPatch) -> Asyn
         yield base
 
 
-async def test_links_and_images_other_than_http_are_not_rendered(page, widget_server) -> None:  # noqa: ANN001
+async def test_links_and_images_other_than_http_are_not_rendered(page, widget_server) -> None:
     from playwright.async_api import expect
 
     await page.goto(f"{widget_server}/webhooks/webchat/demo")
@@ -69,7 +69,7 @@ async def test_links_and_images_other_than_http_are_not_rendered(page, widget_se
     )
 
 
-async def test_ending_the_conversation_forgets_it_in_the_browser(page, widget_server) -> None:  # noqa: ANN001
+async def test_ending_the_conversation_forgets_it_in_the_browser(page, widget_server) -> None:
     from playwright.async_api import expect
 
     await page.goto(f"{widget_server}/webhooks/webchat/demo")
