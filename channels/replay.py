@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cases.schema import ensure_schema
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -15,7 +14,6 @@ from core.db import session_scope
 
 def first_use(key: str, message_key: str, url: str | None = None) -> str | None:
     """Record ``key``; None the first time, else the message key stored with it then."""
-    url = ensure_schema(url)
     try:
         with session_scope(url) as session:
             session.add(ReplayGuard(key=key, message_key=message_key[:255], seen_at=_now()))
