@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from core.paths import PROJECT_ROOT
-from core.settings import Settings
+from core.settings import get_settings
 from runtime.config_files import ACTION_TOKEN_HEADER, write_endpoints
 from runtime.processes import free_ports
 
@@ -102,11 +102,7 @@ def test_the_action_server_listens_on_loopback_only_by_default(action_server: in
 
 
 def test_rasa_sends_the_secret_from_the_environment_not_from_the_file(tmp_path: Path) -> None:
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'x.db'}", rasa_port=5005, action_port=5055,
-        console_port=5010, action_endpoint="http://localhost:5055/webhook",
-        timezone="Asia/Shanghai",
-    )  # fmt: skip
+    settings = get_settings()
     path = write_endpoints(settings, tmp_path, {"IPPC_ACTION_TOKEN": TOKEN})
     endpoints = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert endpoints["action_endpoint"]["headers"] == {ACTION_TOKEN_HEADER: "${IPPC_ACTION_TOKEN}"}

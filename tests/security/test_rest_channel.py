@@ -11,8 +11,8 @@ import pytest
 
 from channels import outbox
 from channels.push import pending_messages, push_messages
-from runtime.rest_channel import ResilientRestInput
-from tests.channels.channels_harness import ScriptedBot, channel_server
+from tests.channels.channels_harness import ScriptedBot
+from tests.security.conftest import rest_server
 
 REST_TOKEN = "rest-token-for-the-test-0123456789"
 
@@ -20,8 +20,8 @@ REST_TOKEN = "rest-token-for-the-test-0123456789"
 @pytest.fixture
 async def rest(sqlite_db: str) -> AsyncIterator[tuple[str, ScriptedBot]]:
     bot = ScriptedBot()
-    async with channel_server([ResilientRestInput.from_credentials(None)], bot) as base:
-        yield f"{base}/webhooks/rest/webhook", bot
+    async with rest_server(bot) as url:
+        yield url, bot
 
 
 async def _say(url: str, body: object, headers: dict | None = None) -> tuple[int, object]:
@@ -61,8 +61,7 @@ async def test_with_a_token_set_rest_needs_the_bearer_token(
 ) -> None:
     monkeypatch.setenv("IPPC_REST_TOKEN", REST_TOKEN)
     bot = ScriptedBot()
-    async with channel_server([ResilientRestInput.from_credentials(None)], bot) as base:
-        url = f"{base}/webhooks/rest/webhook"
+    async with rest_server(bot) as url:
         body = {"sender": "u1", "message": "你好"}
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": REST_TOKEN}):
             assert (await _say(url, body, headers))[0] == 401
