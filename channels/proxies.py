@@ -54,3 +54,13 @@ def forwarded_proto(peer: str | None, header: str | None, scheme: str) -> str:
     if header and _is_trusted(peer or "", trusted_proxies()):
         return header.split(",")[0].strip().lower()
     return scheme
+
+
+def remote_client(address: str) -> str | None:
+    """The address to count a client's budget by, or None for this machine itself: loopback
+    is where local tools and an unconfigured proxy come from, which would put every user in
+    one budget (set IPPC_TRUSTED_PROXIES behind a proxy)."""
+    try:
+        return None if ipaddress.ip_address(address.strip("[]")).is_loopback else address
+    except ValueError:
+        return None

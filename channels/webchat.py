@@ -33,7 +33,7 @@ from websockets.exceptions import ConnectionClosed
 from channels import delivery, outbox, widget_tokens
 from channels.guards import MAX_FRAME_BYTES, body_problem, error, limit_request_size
 from channels.limits import TokenBucket
-from channels.proxies import client_address
+from channels.proxies import client_address, remote_client
 from channels.push import TOKEN_HEADER, validate
 from channels.settings import (
     demo_page_enabled,
@@ -229,7 +229,9 @@ class WebchatInput(InputChannel):
 
         @webchat.websocket("/socket")
         async def socket(request: Request, ws: Any) -> None:
-            client = client_address(request.ip, request.headers.get("x-forwarded-for"))
+            client = remote_client(
+                client_address(request.ip, request.headers.get("x-forwarded-for"))
+            )
             await self._serve_socket(ws, on_new_message, client)
 
         @webchat.route("/push", methods=["POST"])
@@ -271,7 +273,7 @@ class WebchatInput(InputChannel):
         self,
         ws: Any,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
-        client: str = "unknown",
+        client: str | None = None,
     ) -> None:
         socket = _Socket(ws, client)
         try:
@@ -354,7 +356,7 @@ class WebchatInput(InputChannel):
                     WebchatOutput(self.hub, conversation_id),
                     _qualified(conversation_id),
                     input_channel=self.name(),
-                    metadata={"client": socket.client},
+                    metadata={"client": socket.client} if socket.client else {},
                 )
             )
         except Exception:  # the user gets an apology, the socket stays open
@@ -369,7 +371,7 @@ class WebchatInput(InputChannel):
 class _Socket:
     """One open socket: its conversation, and the size and rate limits of its frames."""
 
-    def __init__(self, ws: Any, client: str = "unknown") -> None:
+    def __init__(self, ws: Any, client: str | None = None) -> None:
         self.ws = ws
         self.client = client
         self.conversation_id: str | None = None

@@ -232,7 +232,7 @@ class WeChatInput(InputChannel):
         key = fields.get("MsgId") or f"{openid}:{fields.get('CreateTime', '')}:{msg_type}"
         replayed = await self._replayed(request, key)
         if replayed:
-            return replayed
+            return replayed  # 409, or "success" for a request some instance already took
         if not self.seen_messages.add(key, "1"):
             return response.text("success")  # WeChat's retry of a message already answered
         turn = self._user_turn(fields, msg_type, openid)
@@ -244,14 +244,18 @@ class WeChatInput(InputChannel):
         return await self._answer(request, fields, text, on_new_message)
 
     async def _replayed(self, request: Request, key: str) -> HTTPResponse | None:
-        """409 when this signature was already used for another message (by any instance)."""
+        """None for a signature used the first time (by any instance); ``success`` for the
+        same request again (WeChat's retry, or a replay: one instance has taken it); 409 for
+        the signature reused with another message."""
         signed = request.args.get("signature", "")
         seen = await asyncio.get_running_loop().run_in_executor(
             None, replay.first_use, f"wechat:{signed}", key
         )
-        if seen not in (None, key):
-            return error(409, "timestamp and nonce already used for another message")
-        return None
+        if seen is None:
+            return None
+        if seen == key:
+            return response.text("success")
+        return error(409, "timestamp and nonce already used for another message")
 
     def _user_turn(
         self, fields: dict[str, str], msg_type: str, openid: str

@@ -102,6 +102,7 @@ class Stack:
         }
         # Every Rasa server signs and checks widget resume tokens with the same key.
         env.setdefault("IPPC_WIDGET_SECRET", secrets.token_urlsafe(48))
+        env.setdefault("IPPC_TRUSTED_PROXIES", HOST)  # nginx: its X-Forwarded-For is believed
         if self.settings.redis_url:
             env["IPPC_REDIS_URL"] = self.settings.redis_url
         else:

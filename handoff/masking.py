@@ -19,7 +19,8 @@ def _mask_id(match: re.Match[str]) -> str:
 
 # A case number, a few separating characters, then four digits: the lookup's proof.
 _CASE_AND_DIGITS = re.compile(
-    rf"({CASE_NUMBER_PATTERN.pattern})([^0-9A-Za-z]{{0,12}}?)(?<![0-9])[0-9]{{4}}(?![0-9])"
+    rf"({CASE_NUMBER_PATTERN.pattern})([^0-9A-Za-z]{{0,12}}?)(?<![0-9])[0-9]{{4}}"
+    r"(?![0-9]|\s*[-/.:年月日号元])"  # not a date, a time or an amount
 )
 _DIGITS = re.compile(r"[0-9０-９]")
 # Slots whose value proves identity: never stored in clear.

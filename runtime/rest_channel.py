@@ -2,7 +2,7 @@
 that a REST caller can never speak in another channel's conversation, and the replies name the
 sender as the caller gave it. With ``IPPC_REST_TOKEN`` set, a request needs
 ``Authorization: Bearer <token>`` (compared in constant time). Messages are capped at 2,000
-characters and bodies at 1 MB (every route of the server). A body that is not ``{"sender": str, "message": str}``
+characters (the rest is cut off) and bodies at 1 MB (every route of the server). A body that is not ``{"sender": str, "message": str}``
 gets 400 with the reason (Rasa's own answers 500 to an empty body and logs an error for a
 missing message). And when handling a message fails (tracker store or lock store down, an
 unexpected error), the user is told so at once instead of getting an empty list.
@@ -33,7 +33,7 @@ from sanic.response import HTTPResponse
 
 from channels.delivery import conversation_id
 from channels.guards import MAX_REQUEST_BYTES, error, limit_request_size
-from channels.proxies import client_address
+from channels.proxies import client_address, remote_client
 from knowledge_base.texts import say
 from runtime import rasa_speedups
 
@@ -91,14 +91,15 @@ class ResilientRestInput(RestInput):
         message = self._body(request).get("message")
         if not isinstance(message, str):
             raise InvalidUsage('"message" must be a string')
-        if len(message) > MAX_MESSAGE_LENGTH:
-            raise InvalidUsage(f'"message" must be at most {MAX_MESSAGE_LENGTH} characters')
-        return message
+        # Cut, as WeChat and Telegram do: the caller still gets an answer (the contract), and
+        # no more than this is stored, sent to the action server or copied into transcripts.
+        return message[:MAX_MESSAGE_LENGTH]
 
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
         """The caller's ``metadata`` is not taken: it would land in the tracker unchecked.
         Only the client address is kept, for the per-client case-lookup budget."""
-        return {"client": client_address(request.ip, request.headers.get("x-forwarded-for"))}
+        client = remote_client(client_address(request.ip, request.headers.get("x-forwarded-for")))
+        return {"client": client} if client else {}
 
     def _extract_input_channel(self, request: Request) -> str:
         return self.name()  # not the caller's to choose

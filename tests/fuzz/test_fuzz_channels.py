@@ -5,11 +5,13 @@ answers below 500, refuses what is not signed, and logs no error. The channels r
 from __future__ import annotations
 
 import json
+import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +20,7 @@ from hypothesis import strategies as st
 from channels.settings import TelegramSettings, WeChatSettings
 from channels.telegram import SECRET_HEADER, TelegramInput
 from channels.wechat import WeChatInput
+from core.migrate import upgrade
 from tests.channels import wechat_client_sim as wx
 from tests.channels.channels_harness import (
     ScriptedBot,
@@ -47,6 +50,18 @@ class Webhooks:
 
 @pytest.fixture(scope="module")
 def webhooks(background: BackgroundLoop) -> Iterator[Webhooks]:
+    # WeChat signatures are remembered in the database (shared by every instance).
+    with (
+        tempfile.TemporaryDirectory(prefix="ippc-fuzz-channels-") as folder,
+        pytest.MonkeyPatch.context() as environment,
+    ):
+        url = f"sqlite:///{Path(folder) / 'channels.db'}"
+        environment.setenv("IPPC_DATABASE_URL", url)
+        upgrade(url)
+        yield from _webhooks(background)
+
+
+def _webhooks(background: BackgroundLoop) -> Iterator[Webhooks]:
     async def apis() -> tuple[WeChatApiStandIn, TelegramApiStandIn]:
         return WeChatApiStandIn(wx.APPID, wx.SECRET), TelegramApiStandIn(TELEGRAM_TOKEN)
 
