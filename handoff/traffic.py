@@ -261,6 +261,15 @@ def traffic_csv(traffic: Traffic) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
+# The dashboard's line charts: element id, title, metric of DayFigures, shown as percent.
+CHARTS = (
+    ("chart-conversations", "每日会话数", "conversations", False),
+    ("chart-fallback", "未理解率", "fallback_rate", True),
+    ("chart-handoff", "转人工率（工单数 / 会话数）", "handoff_rate", True),
+    ("chart-rating", "平均评分", "average_rating", False),
+)
+
+
 def dashboard_context(session: Session, viewer: StaffView) -> dict[str, object]:
     """What the dashboard page shows of the traffic: figures, charts, top missed topics."""
     traffic = build_traffic(session, viewer)
@@ -268,29 +277,8 @@ def dashboard_context(session: Session, viewer: StaffView) -> dict[str, object]:
         "traffic": traffic,
         "traffic_totals": traffic.totals(),
         "traffic_charts": [
-            line_chart_svg(
-                "chart-conversations",
-                "每日会话数（按渠道）",
-                traffic.days,
-                traffic.series("conversations"),
-            ),
-            line_chart_svg(
-                "chart-fallback",
-                "未理解率（按渠道）",
-                traffic.days,
-                traffic.series("fallback_rate"),
-                percent=True,
-            ),
-            line_chart_svg(
-                "chart-handoff",
-                "转人工率（按渠道）",
-                traffic.days,
-                traffic.series("handoff_rate"),
-                percent=True,
-            ),
-            line_chart_svg(
-                "chart-rating", "平均评分（按渠道）", traffic.days, traffic.series("average_rating")
-            ),
+            (title, line_chart_svg(chart_id, title, traffic.days, traffic.series(metric), percent))
+            for chart_id, title, metric, percent in CHARTS
         ],
         "missed_chart": topics_chart_svg("chart-missed", "最常未答好的话题", traffic.missed_topics),
     }
