@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.clock import utc_now
 from core.paths import DATA_DIR
 from handoff.auth import StaffView
 from handoff.masking import mask_sensitive
 from handoff.missed import local_day
-from handoff.models import MISS_REASONS, AnswerDraft, MissedMessage, Ticket, utcnow
+from handoff.models import MISS_REASONS, AnswerDraft, MissedMessage, Ticket
 from handoff.similarity import MAX_GROUPED, canonical, group_texts
 from handoff.tickets import TicketError
 from nlu.topics import topic_label, topic_of, topics
@@ -157,7 +158,7 @@ def _tickets_of(session: Session, conversations: set[str]) -> dict[str, int]:
 def _row(members: list[MissedMessage], today: date | None, tickets: dict[str, int]) -> InboxRow:
     from handoff.review import local_text
 
-    today = today or local_day(utcnow())
+    today = today or local_day(utc_now())
     first_day = today - timedelta(days=TREND_DAYS - 1)
     days = [0] * TREND_DAYS
     for message in members:
@@ -238,7 +239,7 @@ def _labeller(viewer: StaffView) -> str:
 def label_messages(session: Session, viewer: StaffView, ids: list[int], intent: str) -> int:
     """Give messages the topic (intent) they should have had; out_of_scope is a topic too."""
     intent = valid_label(intent)
-    now = utcnow()
+    now = utc_now()
     for message in _messages(session, viewer, ids):
         message.status = "labelled"
         message.label_topic = intent
@@ -251,7 +252,7 @@ def dismiss_messages(session: Session, viewer: StaffView, ids: list[int]) -> int
     for message in _messages(session, viewer, ids):
         message.status = "dismissed"
         message.labelled_by = _labeller(viewer)
-        message.labelled_at = utcnow()
+        message.labelled_at = utc_now()
     return len(ids)
 
 
@@ -276,7 +277,7 @@ def draft_answer(
         source=source,
         status="draft",
         created_by=_labeller(viewer),
-        created_at=utcnow(),
+        created_at=utc_now(),
     )
     session.add(draft)
     session.flush()
@@ -284,7 +285,7 @@ def draft_answer(
         message.status = "needs_answer"
         message.label_topic = topic
         message.labelled_by = _labeller(viewer)
-        message.labelled_at = utcnow()
+        message.labelled_at = utc_now()
         message.draft_id = draft.id
     return draft.id
 
@@ -328,7 +329,7 @@ def approve_draft(session: Session, viewer: StaffView, draft_id: int) -> None:
         raise TicketError("no such draft")
     draft.status = "approved"
     draft.approved_by = _labeller(viewer)
-    draft.approved_at = utcnow()
+    draft.approved_at = utc_now()
 
 
 def flag_message(session: Session, viewer: StaffView, ticket_id: int, message_id: int) -> int:

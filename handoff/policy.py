@@ -31,8 +31,8 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import SQLAlchemyError
 
+from channels.outbox import pending_count
 from handoff.missed import CONTEXT_LINES, Observation, Turn, observe
-from handoff.outbox import has_pending
 from handoff.rating import parse_rating
 from handoff.settings import get_handoff_settings
 from handoff.tickets import conversation_state
@@ -59,7 +59,7 @@ def next_handoff_action(
         return RELAY_ACTION
     if state == "rating" and parse_rating(text) is not None:
         return RATE_ACTION
-    if state == "rating" and has_pending(sender_id):
+    if state == "rating" and pending_count(sender_id) > 0:
         # Staff closed while a REST user was away: the relay hands over the closing message
         # and the rating question that wait in the outbox.
         return RELAY_ACTION

@@ -15,9 +15,10 @@ from html import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.clock import utc_now
 from handoff.auth import StaffView
 from handoff.missed import local_day
-from handoff.models import DailyTraffic, MissedMessage, Ticket, utcnow
+from handoff.models import DailyTraffic, MissedMessage, Ticket
 from handoff.review import local_zone
 from nlu.topics import topic_label
 
@@ -85,7 +86,7 @@ def _utc_start(day: date) -> datetime:
 def build_traffic(
     session: Session, viewer: StaffView, today: date | None = None, span_days: int = 14
 ) -> Traffic:
-    today = today or local_day(utcnow())
+    today = today or local_day(utc_now())
     first = today - timedelta(days=span_days - 1)
     days = [first + timedelta(days=i) for i in range(span_days)]
     start = _utc_start(first)

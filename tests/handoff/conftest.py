@@ -11,11 +11,13 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import update
 
+from channels.delivery import conversation_id as qualified
+from core.clock import utc_now
 from core.db import session_scope
 from core.migrate import upgrade
 from handoff.auth import StaffView, add_staff
 from handoff.console import create_app
-from handoff.models import CLOSED, Ticket, utcnow
+from handoff.models import CLOSED, Ticket
 from handoff.settings import get_handoff_settings
 from handoff.tickets import Line, open_ticket
 
@@ -32,7 +34,7 @@ def handoff_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 @pytest.fixture
-def make_staff(handoff_db: str):  # noqa: ANN201 - a factory
+def make_staff(handoff_db: str):  # a factory
     def make(username: str, role: str = "agent", center: str | None = None) -> StaffView:
         return add_staff(username, PASSWORD, role=role, center=center, url=handoff_db)
 
@@ -40,7 +42,7 @@ def make_staff(handoff_db: str):  # noqa: ANN201 - a factory
 
 
 @pytest.fixture
-def make_ticket(handoff_db: str):  # noqa: ANN201 - a factory
+def make_ticket(handoff_db: str):  # a factory
     """Opens a waiting ticket whose transcript holds the given user messages."""
 
     def make(
@@ -54,7 +56,7 @@ def make_ticket(handoff_db: str):  # noqa: ANN201 - a factory
         now = datetime.now(timezone.utc)
         lines = [Line("user", w, now, "human_handoff", "human_handoff", 0.97) for w in words]
         return open_ticket(
-            conversation_id or f"user-{uuid.uuid4().hex[:8]}",
+            conversation_id or qualified(channel, f"user-{uuid.uuid4().hex[:8]}"),
             channel,
             reason,
             lines,
@@ -72,7 +74,7 @@ def mark_closed(url: str, ticket_id: int, minutes_ago: int = 0) -> None:
         session.execute(
             update(Ticket)
             .where(Ticket.id == ticket_id)
-            .values(status=CLOSED, closed_at=utcnow() - timedelta(minutes=minutes_ago))
+            .values(status=CLOSED, closed_at=utc_now() - timedelta(minutes=minutes_ago))
         )
 
 
@@ -80,7 +82,7 @@ class Clock:
     """Naive UTC now that a test can move forward."""
 
     def __init__(self) -> None:
-        self.now = utcnow()
+        self.now = utc_now()
 
     def __call__(self) -> datetime:
         return self.now

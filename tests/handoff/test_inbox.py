@@ -143,7 +143,7 @@ def test_the_same_message_gains_reasons_instead_of_a_second_row(handoff_db: str)
         record([Miss("c2", "rest", miss.turn, ("nonsense",))], handoff_db)
 
 
-def _event(text: str, intent: str, confidence: float, at: float, ranking=None) -> dict:  # noqa: ANN001
+def _event(text: str, intent: str, confidence: float, at: float, ranking=None) -> dict:
     parse = {"intent": {"name": intent, "confidence": confidence}}
     parse["intent_ranking"] = ranking or [{"name": intent, "confidence": confidence}]
     return {"event": "user", "text": text, "timestamp": at, "parse_data": parse}
@@ -246,7 +246,7 @@ async def _act(client: TestClient, **data: object) -> str:
 
 async def test_inbox_rows_label_draft_approve_and_scope(
     console: TestClient, make_staff, handoff_db: str
-) -> None:  # noqa: ANN001
+) -> None:
     ids = _seed(handoff_db)
     other = record(
         [Miss("x", "rest", Turn("别的中心的问题", NOW, None, None, None), ("flagged",),
@@ -307,7 +307,7 @@ async def test_inbox_rows_label_draft_approve_and_scope(
 
 async def test_staff_flag_a_transcript_line(
     console: TestClient, make_staff, make_ticket, handoff_db: str
-) -> None:  # noqa: ANN001
+) -> None:
     ticket_id = make_ticket(words=("预审材料能邮寄吗",), center="示例知识产权保护中心")
     make_staff("agent2")
     assert await login(console, "agent2") == 302
@@ -328,7 +328,7 @@ async def test_staff_flag_a_transcript_line(
 
 async def test_dashboard_traffic_and_admin_csv(
     console: TestClient, make_staff, make_ticket, handoff_db: str
-) -> None:  # noqa: ANN001
+) -> None:
     recorder = Recorder(handoff_db)
     now = datetime.now(timezone.utc)
     observations = []
@@ -397,7 +397,7 @@ def test_export_writes_nlu_files_and_drafts(handoff_db: str, tmp_path: Path) -> 
     assert intent in (nlu_dir / "fasttrack_process.yml").read_text(encoding="utf-8")
 
 
-def test_first_admin_hint(handoff_db: str, make_staff) -> None:  # noqa: ANN001
+def test_first_admin_hint(handoff_db: str, make_staff) -> None:
     assert "ippc staff add" in first_admin_hint(handoff_db)
     make_staff("agent9")
     assert first_admin_hint(handoff_db) is not None  # an agent is not an admin

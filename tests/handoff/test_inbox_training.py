@@ -95,7 +95,7 @@ def _parse(model_path: str, text: str) -> dict:
 @pytest.mark.filterwarnings("ignore")
 async def test_a_missed_message_is_answered_after_labelling_and_training(
     tmp_path: Path, console: TestClient, make_staff, handoff_db: str
-) -> None:  # noqa: ANN001
+) -> None:
     data = tmp_path / "data" / "nlu"
     data.mkdir(parents=True)
     (data / "base.yml").write_text(BASE_DATA, encoding="utf-8")
@@ -145,7 +145,7 @@ async def test_a_missed_message_is_answered_after_labelling_and_training(
     assert known["intent"]["name"] == "fasttrack_fee"
 
 
-def _now():  # noqa: ANN202
+def _now():
     from datetime import datetime, timezone
 
     return datetime.now(timezone.utc)
