@@ -95,7 +95,7 @@ def inbox_console(database_url: str, tmp_path: Path) -> Iterator[str]:
     deadline = time.monotonic() + START_SECONDS
     while True:
         try:
-            with urllib.request.urlopen(base + "/login", timeout=2):  # noqa: S310 - loopback
+            with urllib.request.urlopen(base + "/login", timeout=2):
                 break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
@@ -110,7 +110,7 @@ def inbox_console(database_url: str, tmp_path: Path) -> Iterator[str]:
         assert "Traceback" not in log_path.read_text(), log_path.read_text()[-3000:]
 
 
-def _fits(page) -> None:  # noqa: ANN001 - a Playwright page
+def _fits(page) -> None:
     """Nothing wider than the screen (no sideways scrolling of the whole page)."""
     overflow = page.evaluate("document.documentElement.scrollWidth - screen.width")
     assert overflow <= 1, f"{page.url} is {overflow}px wider than the screen"
