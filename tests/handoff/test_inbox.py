@@ -195,7 +195,8 @@ def test_similar_questions_group_and_different_ones_do_not() -> None:
     assert labels[0] == labels[2]
     assert labels[4] == labels[5]
     assert len({labels[0], labels[3], labels[4]}) == 3
-    assert similarity("預審收費嗎", "预审收费吗") == 1.0  # traditional = simplified
+    assert similarity("预审收费吗？", "ＰＣＴ预审收费吗") > 0.7  # punctuation, full width
+    assert group_texts(["預審收費嗎", "预审收费吗"]) == [0, 0]  # traditional = simplified
 
 
 def test_grouping_on_the_200_message_sample() -> None:
