@@ -404,3 +404,20 @@ def test_first_admin_hint(handoff_db: str, make_staff) -> None:
     assert first_admin_hint(handoff_db) is not None  # an agent is not an admin
     make_staff("admin9", role="admin")
     assert first_admin_hint(handoff_db) is None
+
+
+def test_purge_removes_old_inbox_messages_and_orphan_drafts(handoff_db: str) -> None:
+    from handoff.retention import purge
+
+    ids = _seed(handoff_db)  # sent on 1 December 2026 (NOW)
+    with session_scope(handoff_db) as session:
+        old = AnswerDraft(topic="training", question="q", text="t", source="s", status="draft",
+                          created_by="x", created_at=datetime(2026, 1, 1))  # fmt: skip
+        kept = AnswerDraft(topic="training", question="q", text="t", source="s",
+                           status="approved", created_by="x", created_at=datetime(2026, 1, 1))  # fmt: skip
+        session.add_all([old, kept])
+    assert purge(datetime(2026, 12, 1, 2, 1), handoff_db)["inbox_messages"] == 1
+    with session_scope(handoff_db) as session:
+        left = set(session.execute(select(MissedMessage.id)).scalars())
+        drafts = [d.status for d in session.execute(select(AnswerDraft)).scalars()]
+    assert left == set(ids[1:]) and drafts == ["approved"]
