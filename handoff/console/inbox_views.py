@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from core.db import session_scope
+from handoff import access_log
 from handoff.console.views import _form, _page, _url
 from handoff.inbox import (
     approve_draft,
@@ -30,6 +31,8 @@ from handoff.traffic import build_traffic, traffic_csv
 from nlu.topics import topic_labels
 
 inbox_routes = web.RouteTableDef()
+# Access-log action of a change staff made in the inbox (labels, drafts, approvals).
+INBOX_CHANGE = "inbox"
 MAX_ROWS_SHOWN = 100
 NOTICES = ("labelled", "dismissed", "drafted", "approved")
 
@@ -48,6 +51,9 @@ async def inbox_page(request: web.Request) -> web.Response:
     with session_scope(database_url(_url(request))) as session:
         rows = inbox_rows(session, request["staff"], status)
         tab_counts = counts(session, request["staff"])
+    access_log.record(
+        request["staff"].id, access_log.VIEW, detail=f"inbox {status}", url=_url(request)
+    )
     return _page(
         request,
         "inbox.html",
@@ -101,6 +107,8 @@ async def inbox_act(request: web.Request) -> web.StreamResponse:
                 raise TicketError("unknown action")
     except TicketError as error:
         raise _back("/inbox", status, error=str(error)) from None
+    detail = f"inbox {action} {','.join(str(i) for i in message_ids)}"
+    access_log.record(request["staff"].id, INBOX_CHANGE, detail=detail, url=_url(request))
     raise _back("/inbox", status, notice=notice)
 
 
@@ -123,11 +131,14 @@ async def approve(request: web.Request) -> web.StreamResponse:
         raise web.HTTPForbidden(text="administrators only")
     try:
         with session_scope(database_url(_url(request))) as session:
-            approve_draft(session, request["staff"], int(request.match_info["draft_id"]))
+            draft_id = int(request.match_info["draft_id"])
+            approve_draft(session, request["staff"], draft_id)
     except TicketError as error:
         if str(error) == "no such draft":
             raise web.HTTPNotFound(text="no such draft") from None
         raise web.HTTPFound("/inbox/drafts?" + urlencode({"error": str(error)})) from None
+    detail = f"draft {draft_id} approved"
+    access_log.record(request["staff"].id, INBOX_CHANGE, detail=detail, url=_url(request))
     raise web.HTTPFound("/inbox/drafts?notice=approved")
 
 
@@ -145,6 +156,9 @@ async def flag(request: web.Request) -> web.StreamResponse:
         if str(error) == "no such ticket":
             raise web.HTTPNotFound(text="no such ticket") from None
         raise web.HTTPFound(f"/tickets/{ticket}?" + urlencode({"error": str(error)})) from None
+    access_log.record(
+        request["staff"].id, INBOX_CHANGE, int(ticket), f"flagged line {message}", _url(request)
+    )
     raise web.HTTPFound(f"/tickets/{ticket}?notice=flagged")
 
 
@@ -154,6 +168,9 @@ async def traffic_download(request: web.Request) -> web.Response:
         raise web.HTTPForbidden(text="administrators only")
     with session_scope(database_url(_url(request))) as session:
         body = traffic_csv(build_traffic(session, request["staff"]))
+    access_log.record(
+        request["staff"].id, access_log.EXPORT, detail="traffic.csv", url=_url(request)
+    )
     return web.Response(
         text=body,
         content_type="text/csv",

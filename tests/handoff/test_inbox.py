@@ -354,6 +354,9 @@ async def test_dashboard_traffic_and_admin_csv(
     assert rows[0]["channel"] == "telegram" and rows[0]["conversations"] == "2"
     assert rows[0]["fallback_rate"] == "0.5" and rows[0]["handoff_rate"] == "0.5"
     assert "fasttrack_fee 预审或快速通道是否收费" in rows[0]["top_missed_topics"]
+    from handoff import access_log
+
+    assert ("export", "traffic.csv") in [(e[2], e[4]) for e in access_log.entries(handoff_db)]
 
 
 # ------------------------------------------------------------------------------ export
