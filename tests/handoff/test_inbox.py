@@ -424,3 +424,26 @@ def test_purge_removes_old_inbox_messages_and_orphan_drafts(handoff_db: str) -> 
         left = set(session.execute(select(MissedMessage.id)).scalars())
         drafts = [d.status for d in session.execute(select(AnswerDraft)).scalars()]
     assert left == set(ids[1:]) and drafts == ["approved"]
+
+
+def test_ippc_inbox_export_command(
+    handoff_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ippc.cli import main
+
+    ids = _seed(handoff_db)
+    with session_scope(handoff_db) as session:
+        row = session.get(MissedMessage, ids[2])
+        row.status, row.label_topic, row.labelled_by = "labelled", "out_of_scope", "小王 (wang)"
+        row.labelled_at = datetime(2026, 12, 2, 9, 0)
+    args = ["inbox", "export", "--nlu-dir", str(tmp_path / "reviewed"),
+            "--drafts-file", str(tmp_path / "drafts.yml"),
+            "--domain-file", str(tmp_path / "domain.yml")]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "1 labelled examples in 1 topic files" in out and "out_of_scope: 1" in out
+    assert "- 商标怎么注册" in (tmp_path / "reviewed" / "out_of_scope.yml").read_text("utf-8")
+    assert yaml.safe_load((tmp_path / "drafts.yml").read_text("utf-8")) == {"drafts": []}
+    bad = ["inbox", "export", "--nlu-dir", "/proc/no-such-place/reviewed"]
+    assert main(bad) != 0
+    assert "cannot write the export" in capsys.readouterr().err
