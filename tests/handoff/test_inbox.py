@@ -62,6 +62,9 @@ def test_fallback_low_confidence_and_rephrase_are_misses() -> None:
     assert misses_of(later, 0.6) == []
     button = Observation("c1", "rest", turn("/human_handoff", "human_handoff", 1.0))
     assert misses_of(button, 0.99) == []
+    # "转人工，问一下海外维权": the confidence is the rest's, the request was understood
+    request = Observation("c1", "rest", turn("转人工，问一下海外维权", "human_handoff", 0.4))
+    assert misses_of(request, 0.6) == []
 
 
 def _tracker(*events: object) -> DialogueStateTracker:
