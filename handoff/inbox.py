@@ -194,6 +194,8 @@ def _row(members: list[MissedMessage], today: date | None, tickets: dict[str, in
                 "intent": m.intent,
                 "confidence": m.confidence,
                 "reasons": [MISS_REASONS.get(r, r) for r in m.reason_list],
+                "label": intent_label(m.label_topic) if m.label_topic else "",
+                "labelled_by": m.labelled_by or "",
                 "conversation_id": m.conversation_id,
                 "ticket_id": m.ticket_id or tickets.get(m.conversation_id),
                 "context": [

@@ -305,7 +305,7 @@ async def test_inbox_rows_label_draft_approve_and_scope(
         draft = session.get(AnswerDraft, draft_id)
         assert draft.status == "approved" and "boss" in draft.approved_by
     labelled = await (await console.get("/inbox?status=labelled")).text()
-    assert "预审通过后多久授权" in labelled
+    assert "预审通过后多久授权" in labelled and "已标注为「预审流程、时限 › " in labelled
     assert (await console.get("/inbox?status=bogus")).status == 400
 
 
