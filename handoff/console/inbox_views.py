@@ -11,8 +11,10 @@ from aiohttp import web
 
 from core.db import session_scope
 from handoff import access_log
+from handoff.console.accountability import error_code
 from handoff.console.views import _form, _page, _url
 from handoff.inbox import (
+    InboxError,
     approve_draft,
     counts,
     dismiss_messages,
@@ -35,6 +37,9 @@ inbox_routes = web.RouteTableDef()
 INBOX_CHANGE = "inbox"
 MAX_ROWS_SHOWN = 100
 NOTICES = ("labelled", "dismissed", "drafted", "approved")
+ERROR_CODES = (
+    "topic", "ids", "no_ids", "not_found", "draft_text", "draft_source", "admin", "action"
+)  # fmt: skip
 
 
 def _notice(request: web.Request) -> str:
@@ -66,8 +71,14 @@ async def inbox_page(request: web.Request) -> web.Response:
         topics=topic_labels(),
         miss_reasons=MISS_REASONS,
         notice=_notice(request),
-        error=request.query.get("error", ""),
+        error=_error(request),
     )
+
+
+def _error(request: web.Request) -> str:
+    """An error code from the URL (the template words it), "refused" for anything unknown."""
+    code = request.query.get("error", "")
+    return code if code in ERROR_CODES else "refused" if code else ""
 
 
 def _back(path: str, status: str, **query: str) -> web.HTTPFound:
@@ -104,9 +115,9 @@ async def inbox_act(request: web.Request) -> web.StreamResponse:
                 )
                 notice = "drafted"
             else:
-                raise TicketError("unknown action")
-    except TicketError as error:
-        raise _back("/inbox", status, error=str(error)) from None
+                raise InboxError("action", "unknown action")
+    except InboxError as error:
+        raise _back("/inbox", status, error=error.code) from None
     detail = f"inbox {action} {','.join(str(i) for i in message_ids)}"
     access_log.record(request["staff"].id, INBOX_CHANGE, detail=detail, url=_url(request))
     raise _back("/inbox", status, notice=notice)
@@ -121,7 +132,7 @@ async def drafts_page(request: web.Request) -> web.Response:
         "drafts.html",
         drafts=drafts,
         notice=_notice(request),
-        error=request.query.get("error", ""),
+        error=_error(request),
     )
 
 
@@ -133,10 +144,10 @@ async def approve(request: web.Request) -> web.StreamResponse:
         with session_scope(database_url(_url(request))) as session:
             draft_id = int(request.match_info["draft_id"])
             approve_draft(session, request["staff"], draft_id)
-    except TicketError as error:
-        if str(error) == "no such draft":
+    except InboxError as error:
+        if error.code == "no_draft":
             raise web.HTTPNotFound(text="no such draft") from None
-        raise web.HTTPFound("/inbox/drafts?" + urlencode({"error": str(error)})) from None
+        raise web.HTTPFound("/inbox/drafts?" + urlencode({"error": error.code})) from None
     detail = f"draft {draft_id} approved"
     access_log.record(request["staff"].id, INBOX_CHANGE, detail=detail, url=_url(request))
     raise web.HTTPFound("/inbox/drafts?notice=approved")
@@ -155,7 +166,9 @@ async def flag(request: web.Request) -> web.StreamResponse:
     except TicketError as error:
         if str(error) == "no such ticket":
             raise web.HTTPNotFound(text="no such ticket") from None
-        raise web.HTTPFound(f"/tickets/{ticket}?" + urlencode({"error": str(error)})) from None
+        raise web.HTTPFound(
+            f"/tickets/{ticket}?" + urlencode({"error": error_code(str(error))})
+        ) from None
     access_log.record(
         request["staff"].id, INBOX_CHANGE, int(ticket), f"flagged line {message}", _url(request)
     )

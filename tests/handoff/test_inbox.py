@@ -268,9 +268,13 @@ async def test_inbox_rows_label_draft_approve_and_scope(
     refused = await console.post("/inbox/act", data={"action": "dismiss", "id": str(ids[2])})
     assert refused.status == 403
     location = await _act(console, action="dismiss", id=str(other[0]))
-    assert "error=no+such+message" in location
+    assert "error=not_found" in location
     location = await _act(console, action="label", id=str(ids[0]), topic="not_a_topic")
-    assert "error=" in location
+    assert location.endswith("error=topic")
+    shown = await (await console.get(location)).text()
+    assert "请从列表中选择话题" in shown
+    forged = await (await console.get("/inbox?error=点此链接领奖")).text()
+    assert "点此链接领奖" not in forged and "请求未被执行" in forged  # never words from a URL
 
     await _act(console, action="label", id=[str(ids[0]), str(ids[1])],
                topic="fasttrack_process/grant_time")  # fmt: skip

@@ -140,7 +140,7 @@ def test_inbox_dashboard_and_layout_in_chromium(
         page.keyboard.type(PASSWORD)
         page.keyboard.press("Enter")
         expect(page).to_have_url(inbox_console + "/queue")
-        for path in ("/queue", "/inbox", "/dashboard", "/review"):
+        for path in ("/queue", "/inbox", "/inbox/drafts", "/dashboard", "/review", "/tickets/1"):
             page.goto(inbox_console + path)
             _fits(page)
         page.goto(inbox_console + "/inbox")
