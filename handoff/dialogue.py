@@ -109,23 +109,18 @@ def handoff_reason(events: list[Event], latest_intent: str | None) -> str:
 # Topics that say nothing about what the user needs: a ticket is never "about" them while
 # the conversation names a real question.
 NO_SUBJECT_TOPICS = frozenset({HANDOFF_INTENT, "greet", "goodbye", "thanks", "bot_identity"})
-# Keys a Rasa parse result always has; any other dict with an intent "name" is a component's
-# note of the intent of the rest of a handoff request ("预审收费的事，转人工").
-_PARSE_KEYS = frozenset({"text", "intent", "intent_ranking", "entities", "response_selector"})
 
 
-def rest_intent(parse_data: Mapping[str, Any] | None) -> str | None:
-    """The best intent of the rest of a handoff request, when the NLU kept one; read
-    defensively (any extra mapping with a string ``name`` that is a known intent)."""
+def rest_topic(parse_data: Mapping[str, Any] | None) -> str | None:
+    """The topic of the rest of a handoff request ("转人工，问一下海外维权"), which the NLU
+    keeps in the parse data (``handoff_topic``); read defensively: None when absent or odd."""
     if not isinstance(parse_data, Mapping):
         return None
-    for key, value in parse_data.items():
-        if key in _PARSE_KEYS or not isinstance(value, Mapping):
-            continue
-        name = value.get("name")
-        if isinstance(name, str) and name != HANDOFF_INTENT and topic_of(name):
-            return name
-    return None
+    try:
+        name, topic, _confidence = understanding(dict(parse_data))
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return topic if name == HANDOFF_INTENT and topic and topic != HANDOFF_INTENT else None
 
 
 def _subject(topic: str | None, intent: str | None) -> bool:
@@ -140,9 +135,9 @@ def conversation_topic(
     bot understood that names a subject (a fallback's guess or a greeting never counts)."""
     if latest_intent and latest_intent not in (HANDOFF_INTENT, FALLBACK_INTENT):
         return topic_of(latest_intent)
-    rest = rest_intent(latest_parse)
+    rest = rest_topic(latest_parse)
     if rest:
-        return topic_of(rest)
+        return rest
     for line in reversed(lines):
         if line.sender == "user" and _subject(line.topic, line.intent):
             return line.topic

@@ -27,6 +27,17 @@ from nlu.topics import topic_label, topic_of, topics
 
 TREND_DAYS = 14
 MAX_DRAFT_CHARS = 2000
+
+
+class InboxError(TicketError):
+    """A refused inbox request; ``code`` is what the page shows a fixed text for (words from
+    a URL are never shown)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 MAX_SOURCE_CHARS = 500
 _NLU_INTENT = re.compile(r"^\s*-\s*intent:\s*([\w/]+)\s*\n\s*examples:\s*\|\s*\n\s*-\s*(.+)$", re.M)
 
@@ -66,7 +77,7 @@ def label_choices() -> list[tuple[str, str]]:
 
 def valid_label(intent: str) -> str:
     if intent not in dict(label_choices()):
-        raise TicketError("choose a topic from the list")
+        raise InboxError("topic", "choose a topic from the list")
     return intent
 
 
@@ -194,6 +205,8 @@ def _row(members: list[MissedMessage], today: date | None, tickets: dict[str, in
                 "intent": m.intent,
                 "confidence": m.confidence,
                 "reasons": [MISS_REASONS.get(r, r) for r in m.reason_list],
+                "label": intent_label(m.label_topic) if m.label_topic else "",
+                "labelled_by": m.labelled_by or "",
                 "conversation_id": m.conversation_id,
                 "ticket_id": m.ticket_id or tickets.get(m.conversation_id),
                 "context": [
@@ -214,10 +227,10 @@ def parse_ids(values: list[str]) -> list[int]:
     ids = []
     for value in values[:MAX_IDS]:
         if not value.isdigit():
-            raise TicketError("invalid message id")
+            raise InboxError("ids", "invalid message id")
         ids.append(int(value))
     if not ids:
-        raise TicketError("choose at least one message")
+        raise InboxError("no_ids", "choose at least one message")
     return ids
 
 
@@ -228,7 +241,7 @@ def _messages(session: Session, viewer: StaffView, ids: list[int]) -> list[Misse
         .all()
     )
     if len(found) != len(set(ids)):
-        raise TicketError("no such message")
+        raise InboxError("not_found", "no such message")
     return found
 
 
@@ -262,12 +275,14 @@ def draft_answer(
     """The bot has no answer for these messages: keep a draft answer and its source until
     an admin approves it; the messages wait with it (status needs_answer)."""
     if topic not in topics():
-        raise TicketError("choose a topic from the list")
+        raise InboxError("topic", "choose a topic from the list")
     text, source = (text or "").strip(), (source or "").strip()
     if not text or len(text) > MAX_DRAFT_CHARS:
-        raise TicketError(f"the draft answer needs 1–{MAX_DRAFT_CHARS} characters")
+        raise InboxError("draft_text", f"the draft answer needs 1–{MAX_DRAFT_CHARS} characters")
     if not source or len(source) > MAX_SOURCE_CHARS:
-        raise TicketError(f"name the answer's source (1–{MAX_SOURCE_CHARS} characters)")
+        raise InboxError(
+            "draft_source", f"name the answer's source (1–{MAX_SOURCE_CHARS} characters)"
+        )
     messages = _messages(session, viewer, ids)
     draft = AnswerDraft(
         center=viewer.center,
@@ -323,10 +338,10 @@ def list_drafts(session: Session, viewer: StaffView) -> list[dict[str, Any]]:
 def approve_draft(session: Session, viewer: StaffView, draft_id: int) -> None:
     """Admins only: the draft may be published by the next export and ``ippc train``."""
     if not viewer.is_admin:
-        raise TicketError("administrators only")
+        raise InboxError("admin", "administrators only")
     draft = session.get(AnswerDraft, draft_id)
     if draft is None or (viewer.center is not None and draft.center != viewer.center):
-        raise TicketError("no such draft")
+        raise InboxError("no_draft", "no such draft")
     draft.status = "approved"
     draft.approved_by = _labeller(viewer)
     draft.approved_at = utc_now()

@@ -38,7 +38,7 @@ from handoff.masking import mask_sensitive
 from handoff.models import MISS_REASONS, DailyTraffic, MissedMessage
 from handoff.settings import database_url
 from handoff.similarity import similarity
-from nlu.topics import FALLBACK_INTENT
+from nlu.topics import FALLBACK_INTENT, HANDOFF_INTENT
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,9 @@ REPHRASE_SECONDS = 180
 CONTEXT_LINES = 4
 MAX_TEXT_CHARS = 500
 FLUSH_SECONDS = 5.0
+# A request for a person is understood whatever the confidence reported with it (that of
+# the rest of the message, "转人工，问一下…", which only gives the ticket its topic).
+UNDERSTOOD_ANYWAY = frozenset({HANDOFF_INTENT})
 
 
 def confidence_threshold() -> float:
@@ -106,7 +109,11 @@ def misses_of(observation: Observation, threshold: float | None = None) -> list[
     if not _is_command(latest.text):
         if latest.intent == FALLBACK_INTENT:
             reasons.append("fallback")
-        elif latest.confidence is not None and latest.confidence < threshold:
+        elif (
+            latest.intent not in UNDERSTOOD_ANYWAY
+            and latest.confidence is not None
+            and latest.confidence < threshold
+        ):
             reasons.append("low_confidence")
     if reasons:
         found.append(

@@ -1,5 +1,6 @@
 """Retention of the handoff area: closed tickets (with their transcripts), answered left
-messages, the console access log and the login throttle, older than a date (``ippc purge``)."""
+messages, the console access log, the login throttle and the inbox of missed messages,
+older than a date (``ippc purge``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ from sqlalchemy import and_, delete, or_, select
 from core.db import session_scope
 from handoff import access_log
 from handoff.auth import purge_throttle
-from handoff.models import CLOSED, LEFT_MESSAGE, Ticket, TicketMessage
+from handoff.models import (
+    CLOSED,
+    LEFT_MESSAGE,
+    AnswerDraft,
+    MissedMessage,
+    Ticket,
+    TicketMessage,
+)
 from handoff.settings import database_url
 
 
@@ -30,10 +38,31 @@ def purge_tickets(before: datetime, url: str | None = None) -> int:
         return len(ids)
 
 
+def purge_inbox(before: datetime, url: str | None = None) -> int:
+    """Delete inbox messages sent before ``before`` (whatever staff did with them: labels
+    already exported live on in the training data) and drafts never approved that no
+    message points to any more. How many messages."""
+    with session_scope(database_url(url)) as session:
+        deleted = session.execute(delete(MissedMessage).where(MissedMessage.at < before)).rowcount
+        session.execute(
+            delete(AnswerDraft)
+            .where(
+                AnswerDraft.status == "draft",
+                AnswerDraft.created_at < before,
+                AnswerDraft.id.not_in(
+                    select(MissedMessage.draft_id).where(MissedMessage.draft_id.is_not(None))
+                ),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return deleted
+
+
 def purge(before: datetime, url: str | None = None) -> dict[str, int]:
     """Every handoff table with a retention; rows deleted per table."""
     return {
         "handoff_tickets": purge_tickets(before, url),
         "handoff_access_log": access_log.purge(before, url),
         "handoff_login_throttle": purge_throttle(before, url),
+        "inbox_messages": purge_inbox(before, url),
     }

@@ -263,6 +263,16 @@ def traffic_csv(traffic: Traffic) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
+# The dashboard's line charts: element id, title, metric of DayFigures, shown as percent.
+# (chart id, title text key in texts/handoff.yml, metric, shown as a percentage)
+CHARTS = (
+    ("chart-conversations", "handoff.dashboard.conversations", "conversations", False),
+    ("chart-fallback", "handoff.dashboard.fallback_rate", "fallback_rate", True),
+    ("chart-handoff", "handoff.dashboard.handoff_rate", "handoff_rate", True),
+    ("chart-rating", "handoff.dashboard.average_rating", "average_rating", False),
+)
+
+
 def dashboard_context(session: Session, viewer: StaffView) -> dict[str, object]:
     """What the dashboard page shows of the traffic: figures, charts, top missed topics."""
     traffic = build_traffic(session, viewer)
@@ -270,32 +280,11 @@ def dashboard_context(session: Session, viewer: StaffView) -> dict[str, object]:
         "traffic": traffic,
         "traffic_totals": traffic.totals(),
         "traffic_charts": [
-            line_chart_svg(
-                "chart-conversations",
-                say("handoff.dashboard.conversations"),
-                traffic.days,
-                traffic.series("conversations"),
-            ),
-            line_chart_svg(
-                "chart-fallback",
-                say("handoff.dashboard.fallback_rate"),
-                traffic.days,
-                traffic.series("fallback_rate"),
-                percent=True,
-            ),
-            line_chart_svg(
-                "chart-handoff",
-                say("handoff.dashboard.handoff_rate"),
-                traffic.days,
-                traffic.series("handoff_rate"),
-                percent=True,
-            ),
-            line_chart_svg(
-                "chart-rating",
-                say("handoff.dashboard.average_rating"),
-                traffic.days,
-                traffic.series("average_rating"),
-            ),
+            (
+                say(key),
+                line_chart_svg(chart_id, say(key), traffic.days, traffic.series(metric), percent),
+            )
+            for chart_id, key, metric, percent in CHARTS
         ],
         "missed_chart": topics_chart_svg(
             "chart-missed", say("handoff.dashboard.missed_topics"), traffic.missed_topics

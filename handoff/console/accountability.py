@@ -18,7 +18,9 @@ from handoff.tickets import TicketError
 HOLDER_ONLY = {"reply", "close", "transfer"}
 HELD = "this ticket is held by a colleague: take it over first"
 
-NOTICE_CODES = {"claimed", "sent", "undelivered", "transferred", "closed", "taken_over", "created"}
+NOTICE_CODES = {
+    "claimed", "sent", "undelivered", "transferred", "closed", "taken_over", "created", "flagged"
+}  # fmt: skip
 # Error code -> the fixed text shown; a refusal is matched to its code by its opening words.
 ERROR_TEXTS = {
     "held": HELD,

@@ -10,8 +10,11 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from core.db import session_scope
+from handoff import access_log
+from handoff.console.accountability import error_code
 from handoff.console.views import _form, _page, _url
 from handoff.inbox import (
+    InboxError,
     approve_draft,
     counts,
     dismiss_messages,
@@ -30,8 +33,13 @@ from handoff.traffic import build_traffic, traffic_csv
 from nlu.topics import topic_labels
 
 inbox_routes = web.RouteTableDef()
+# Access-log action of a change staff made in the inbox (labels, drafts, approvals).
+INBOX_CHANGE = "inbox"
 MAX_ROWS_SHOWN = 100
 NOTICES = ("labelled", "dismissed", "drafted", "approved")
+ERROR_CODES = (
+    "topic", "ids", "no_ids", "not_found", "draft_text", "draft_source", "admin", "action"
+)  # fmt: skip
 
 
 def _notice(request: web.Request) -> str:
@@ -48,6 +56,9 @@ async def inbox_page(request: web.Request) -> web.Response:
     with session_scope(database_url(_url(request))) as session:
         rows = inbox_rows(session, request["staff"], status)
         tab_counts = counts(session, request["staff"])
+    access_log.record(
+        request["staff"].id, access_log.VIEW, detail=f"inbox {status}", url=_url(request)
+    )
     return _page(
         request,
         "inbox.html",
@@ -60,8 +71,14 @@ async def inbox_page(request: web.Request) -> web.Response:
         topics=topic_labels(),
         miss_reasons=MISS_REASONS,
         notice=_notice(request),
-        error=request.query.get("error", ""),
+        error=_error(request),
     )
+
+
+def _error(request: web.Request) -> str:
+    """An error code from the URL (the template words it), "refused" for anything unknown."""
+    code = request.query.get("error", "")
+    return code if code in ERROR_CODES else "refused" if code else ""
 
 
 def _back(path: str, status: str, **query: str) -> web.HTTPFound:
@@ -98,9 +115,11 @@ async def inbox_act(request: web.Request) -> web.StreamResponse:
                 )
                 notice = "drafted"
             else:
-                raise TicketError("unknown action")
-    except TicketError as error:
-        raise _back("/inbox", status, error=str(error)) from None
+                raise InboxError("action", "unknown action")
+    except InboxError as error:
+        raise _back("/inbox", status, error=error.code) from None
+    detail = f"inbox {action} {','.join(str(i) for i in message_ids)}"
+    access_log.record(request["staff"].id, INBOX_CHANGE, detail=detail, url=_url(request))
     raise _back("/inbox", status, notice=notice)
 
 
@@ -113,7 +132,7 @@ async def drafts_page(request: web.Request) -> web.Response:
         "drafts.html",
         drafts=drafts,
         notice=_notice(request),
-        error=request.query.get("error", ""),
+        error=_error(request),
     )
 
 
@@ -123,11 +142,14 @@ async def approve(request: web.Request) -> web.StreamResponse:
         raise web.HTTPForbidden(text="administrators only")
     try:
         with session_scope(database_url(_url(request))) as session:
-            approve_draft(session, request["staff"], int(request.match_info["draft_id"]))
-    except TicketError as error:
-        if str(error) == "no such draft":
+            draft_id = int(request.match_info["draft_id"])
+            approve_draft(session, request["staff"], draft_id)
+    except InboxError as error:
+        if error.code == "no_draft":
             raise web.HTTPNotFound(text="no such draft") from None
-        raise web.HTTPFound("/inbox/drafts?" + urlencode({"error": str(error)})) from None
+        raise web.HTTPFound("/inbox/drafts?" + urlencode({"error": error.code})) from None
+    detail = f"draft {draft_id} approved"
+    access_log.record(request["staff"].id, INBOX_CHANGE, detail=detail, url=_url(request))
     raise web.HTTPFound("/inbox/drafts?notice=approved")
 
 
@@ -144,7 +166,12 @@ async def flag(request: web.Request) -> web.StreamResponse:
     except TicketError as error:
         if str(error) == "no such ticket":
             raise web.HTTPNotFound(text="no such ticket") from None
-        raise web.HTTPFound(f"/tickets/{ticket}?" + urlencode({"error": str(error)})) from None
+        raise web.HTTPFound(
+            f"/tickets/{ticket}?" + urlencode({"error": error_code(str(error))})
+        ) from None
+    access_log.record(
+        request["staff"].id, INBOX_CHANGE, int(ticket), f"flagged line {message}", _url(request)
+    )
     raise web.HTTPFound(f"/tickets/{ticket}?notice=flagged")
 
 
@@ -154,6 +181,9 @@ async def traffic_download(request: web.Request) -> web.Response:
         raise web.HTTPForbidden(text="administrators only")
     with session_scope(database_url(_url(request))) as session:
         body = traffic_csv(build_traffic(session, request["staff"]))
+    access_log.record(
+        request["staff"].id, access_log.EXPORT, detail="traffic.csv", url=_url(request)
+    )
     return web.Response(
         text=body,
         content_type="text/csv",

@@ -85,16 +85,21 @@ def test_topic_is_what_the_user_asked_about() -> None:
 
 
 def test_a_handoff_request_that_names_its_subject_has_that_topic() -> None:
-    """ "备案的事情转人工": the NLU says human_handoff and keeps the rest's best intent."""
+    """ "备案的事情转人工": the NLU says human_handoff and keeps the rest's topic."""
     parse = {
-        "intent": {"name": "human_handoff", "confidence": 0.97},
-        "rest_intent": {"name": "fasttrack_registration/how", "confidence": 0.8},
+        "intent": {"name": "human_handoff", "confidence": 1.0},
+        "handoff_topic": {"intent": "fasttrack_registration/how", "confidence": 0.8},
     }
     lines = transcript_lines(EVENTS)
     assert conversation_topic(lines, "human_handoff", parse) == "fasttrack_registration"
     # unreadable or unknown notes are ignored, never an error
-    for odd in ({"rest_intent": "x"}, {"rest_intent": {"name": 3}}, {"other": {"name": "zz"}}):
-        assert conversation_topic(lines, "human_handoff", odd) == "fasttrack_fee"
+    odd_notes = ("x", {"intent": 3}, {"intent": "zz"}, None)
+    for odd in odd_notes:
+        odd_parse = {"intent": {"name": "human_handoff"}, "handoff_topic": odd}
+        assert conversation_topic(lines, "human_handoff", odd_parse) == "fasttrack_fee"
+    assert conversation_topic(lines, "human_handoff", {"intent": "human_handoff"}) == (
+        "fasttrack_fee"
+    )
     assert conversation_topic(lines, "human_handoff", None) == "fasttrack_fee"
 
 

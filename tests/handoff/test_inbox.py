@@ -62,6 +62,9 @@ def test_fallback_low_confidence_and_rephrase_are_misses() -> None:
     assert misses_of(later, 0.6) == []
     button = Observation("c1", "rest", turn("/human_handoff", "human_handoff", 1.0))
     assert misses_of(button, 0.99) == []
+    # "转人工，问一下海外维权": the confidence is the rest's, the request was understood
+    request = Observation("c1", "rest", turn("转人工，问一下海外维权", "human_handoff", 0.4))
+    assert misses_of(request, 0.6) == []
 
 
 def _tracker(*events: object) -> DialogueStateTracker:
@@ -195,7 +198,8 @@ def test_similar_questions_group_and_different_ones_do_not() -> None:
     assert labels[0] == labels[2]
     assert labels[4] == labels[5]
     assert len({labels[0], labels[3], labels[4]}) == 3
-    assert similarity("預審收費嗎", "预审收费吗") == 1.0  # traditional = simplified
+    assert similarity("预审收费吗？", "ＰＣＴ预审收费吗") > 0.7  # punctuation, full width
+    assert group_texts(["預審收費嗎", "预审收费吗"]) == [0, 0]  # traditional = simplified
 
 
 def test_grouping_on_the_200_message_sample() -> None:
@@ -264,9 +268,13 @@ async def test_inbox_rows_label_draft_approve_and_scope(
     refused = await console.post("/inbox/act", data={"action": "dismiss", "id": str(ids[2])})
     assert refused.status == 403
     location = await _act(console, action="dismiss", id=str(other[0]))
-    assert "error=no+such+message" in location
+    assert "error=not_found" in location
     location = await _act(console, action="label", id=str(ids[0]), topic="not_a_topic")
-    assert "error=" in location
+    assert location.endswith("error=topic")
+    shown = await (await console.get(location)).text()
+    assert "请从列表中选择话题" in shown
+    forged = await (await console.get("/inbox?error=点此链接领奖")).text()
+    assert "点此链接领奖" not in forged and "请求未被执行" in forged  # never words from a URL
 
     await _act(console, action="label", id=[str(ids[0]), str(ids[1])],
                topic="fasttrack_process/grant_time")  # fmt: skip
@@ -301,7 +309,7 @@ async def test_inbox_rows_label_draft_approve_and_scope(
         draft = session.get(AnswerDraft, draft_id)
         assert draft.status == "approved" and "boss" in draft.approved_by
     labelled = await (await console.get("/inbox?status=labelled")).text()
-    assert "预审通过后多久授权" in labelled
+    assert "预审通过后多久授权" in labelled and "已标注为「预审流程、时限 › " in labelled
     assert (await console.get("/inbox?status=bogus")).status == 400
 
 
@@ -353,6 +361,9 @@ async def test_dashboard_traffic_and_admin_csv(
     assert rows[0]["channel"] == "telegram" and rows[0]["conversations"] == "2"
     assert rows[0]["fallback_rate"] == "0.5" and rows[0]["handoff_rate"] == "0.5"
     assert "fasttrack_fee 预审或快速通道是否收费" in rows[0]["top_missed_topics"]
+    from handoff import access_log
+
+    assert ("export", "traffic.csv") in [(e[2], e[4]) for e in access_log.entries(handoff_db)]
 
 
 # ------------------------------------------------------------------------------ export
@@ -403,3 +414,43 @@ def test_first_admin_hint(handoff_db: str, make_staff) -> None:
     assert first_admin_hint(handoff_db) is not None  # an agent is not an admin
     make_staff("admin9", role="admin")
     assert first_admin_hint(handoff_db) is None
+
+
+def test_purge_removes_old_inbox_messages_and_orphan_drafts(handoff_db: str) -> None:
+    from handoff.retention import purge
+
+    ids = _seed(handoff_db)  # sent on 1 December 2026 (NOW)
+    with session_scope(handoff_db) as session:
+        old = AnswerDraft(topic="training", question="q", text="t", source="s", status="draft",
+                          created_by="x", created_at=datetime(2026, 1, 1))  # fmt: skip
+        kept = AnswerDraft(topic="training", question="q", text="t", source="s",
+                           status="approved", created_by="x", created_at=datetime(2026, 1, 1))  # fmt: skip
+        session.add_all([old, kept])
+    assert purge(datetime(2026, 12, 1, 2, 1), handoff_db)["inbox_messages"] == 1
+    with session_scope(handoff_db) as session:
+        left = set(session.execute(select(MissedMessage.id)).scalars())
+        drafts = [d.status for d in session.execute(select(AnswerDraft)).scalars()]
+    assert left == set(ids[1:]) and drafts == ["approved"]
+
+
+def test_ippc_inbox_export_command(
+    handoff_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ippc.cli import main
+
+    ids = _seed(handoff_db)
+    with session_scope(handoff_db) as session:
+        row = session.get(MissedMessage, ids[2])
+        row.status, row.label_topic, row.labelled_by = "labelled", "out_of_scope", "小王 (wang)"
+        row.labelled_at = datetime(2026, 12, 2, 9, 0)
+    args = ["inbox", "export", "--nlu-dir", str(tmp_path / "reviewed"),
+            "--drafts-file", str(tmp_path / "drafts.yml"),
+            "--domain-file", str(tmp_path / "domain.yml")]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "1 labelled examples in 1 topic files" in out and "out_of_scope: 1" in out
+    assert "- 商标怎么注册" in (tmp_path / "reviewed" / "out_of_scope.yml").read_text("utf-8")
+    assert yaml.safe_load((tmp_path / "drafts.yml").read_text("utf-8")) == {"drafts": []}
+    bad = ["inbox", "export", "--nlu-dir", "/proc/no-such-place/reviewed"]
+    assert main(bad) != 0
+    assert "cannot write the export" in capsys.readouterr().err
