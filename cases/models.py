@@ -10,8 +10,6 @@ from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Tex
 
 from core.db import Base
 
-CASE_TYPES = ("预审", "备案", "维权")
-
 
 class Case(Base):
     """One case as last imported; the case number (normalised) is the key."""

@@ -11,11 +11,11 @@ from datetime import timedelta
 from cases import audit, lockout
 from cases.backends import BackendUnavailable, CaseBackend, get_backend
 from cases.records import CaseRecord
-from cases.schema import ensure_schema
 from cases.settings import CaseSettings, get_case_settings
 from core.clock import utc_now
 from core.db import get_engine
 from core.patterns import normalise_case_number
+from core.settings import get_settings
 
 # What the conversation shows; ``NOT_VERIFIED`` covers "no such case" and "wrong phone" alike.
 FOUND = "found"
@@ -43,7 +43,7 @@ class CaseLookup:
         backend: CaseBackend | None = None,
     ) -> None:
         self.settings = settings or get_case_settings()
-        self.database_url = ensure_schema(database_url)
+        self.database_url = database_url or get_settings().database_url
         self.backend = backend or get_backend(self.settings, self.database_url)
 
     def _is_locked(self, conversation_id: str, case_number: str, channel: str) -> bool:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import Column, DateTime, Index, Integer, String, Text
 
+from core.clock import utc_now
 from core.db import Base
 
 
@@ -19,7 +18,7 @@ class OutboxMessage(Base):
     channel = Column(String(32), nullable=False)
     # The Rasa-style message dict as JSON (text, buttons, ...).
     payload = Column(Text, nullable=False)
-    created_at = Column(DateTime, nullable=False, default=datetime.utcnow)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
     delivered_at = Column(DateTime, nullable=True)
 
     __table_args__ = (Index("ix_channel_outbox_pending", "conversation_id", "delivered_at"),)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 
 from channels.models import OutboxMessage
+from core.clock import utc_now
 from core.db import session_scope
 
 
@@ -50,7 +50,7 @@ def claim(conversation_id: str, url: str | None = None) -> list[dict[str, Any]]:
             result = session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row_id, OutboxMessage.delivered_at.is_(None))
-                .values(delivered_at=datetime.utcnow())
+                .values(delivered_at=utc_now())
             )
             if result.rowcount == 1:
                 claimed.append(json.loads(payload))

@@ -35,7 +35,7 @@ from channels.settings import TelegramSettings, WeChatSettings, internal_token, 
 logger = logging.getLogger(__name__)
 
 PUSH_PATH = "/webhooks/webchat/push"
-TOKEN_HEADER = "X-IPPC-Internal-Token"
+TOKEN_HEADER = "X-IPPC-Internal-Token"  # noqa: S105 - a header name, not a secret
 PUSHABLE = {"webchat", "wechat", "telegram"}
 
 

@@ -313,7 +313,7 @@ class WebchatInput(InputChannel):
                     input_channel=self.name(),
                 )
             )
-        except Exception:  # noqa: BLE001 - the user gets an apology, the socket stays open
+        except Exception:  # the user gets an apology, the socket stays open
             logger.exception("webchat message handling failed")
             await self.hub.send(
                 conversation_id,

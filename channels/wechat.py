@@ -21,7 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import delivery, wechat_xml
-from channels.choices import ChoiceMemory, SeenKeys
+from channels.choices import ChoiceMemory, seen_keys
 from channels.guards import body_problem, error
 from channels.render import render_reply, split_text, utf8_len
 from channels.settings import WeChatSettings
@@ -68,8 +68,8 @@ class WeChatInput(InputChannel):
         self.cipher = WeChatCipher(settings.aes_key, settings.appid) if settings.aes_key else None
         self.api = WeChatApi(settings.api_url, settings.appid, settings.secret)
         self.choices = ChoiceMemory()
-        self.seen_messages = SeenKeys()
-        self.seen_nonces = SeenKeys()
+        self.seen_messages = seen_keys()
+        self.seen_nonces = seen_keys()
         self.background: set[asyncio.Task] = set()
 
     # ---- sending -------------------------------------------------------------------------
@@ -98,7 +98,7 @@ class WeChatInput(InputChannel):
         async def finish() -> None:
             try:
                 await task
-            except Exception:  # noqa: BLE001 - the bot failed; tell the user politely
+            except Exception:  # the bot failed; tell the user politely
                 logger.exception("WeChat message handling failed")
                 collector.messages[:] = [{"text": SORRY}]
             await self.send_later(openid, collector.messages)
@@ -248,7 +248,7 @@ class WeChatInput(InputChannel):
         except asyncio.TimeoutError:
             self._finish_in_background(task, openid, collector)
             return response.text("success")
-        except Exception:  # noqa: BLE001 - the bot failed; the user still gets an answer
+        except Exception:  # the bot failed; the user still gets an answer
             logger.exception("WeChat message handling failed")
             return self._reply(request, openid, account, SORRY)
         text = self._remember(openid, collector.messages)

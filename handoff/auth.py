@@ -14,8 +14,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 
+from core.clock import utc_now
 from core.db import session_scope
-from handoff.models import ROLES, LoginThrottle, Staff, StaffSession, utcnow
+from handoff.models import ROLES, LoginThrottle, Staff, StaffSession
 from handoff.settings import database_url
 
 FREE_ATTEMPTS = 5
@@ -89,7 +90,7 @@ def add_staff(
             role=role,
             center=center or None,
             active=True,
-            created_at=utcnow(),
+            created_at=utc_now(),
         )
         session.add(staff)
         session.flush()
@@ -131,7 +132,7 @@ def login(
 ) -> LoginResult:
     """Check the password; a session token on success. While blocked, even the right
     password is refused, so guessing cannot go faster than the block allows."""
-    now = now or utcnow()
+    now = now or utc_now()
     keys = [f"user:{username.lower()[:64]}", f"addr:{client[:150]}"]
     with session_scope(database_url(url)) as session:
         blocked = _blocked_until(session, keys, now)
@@ -171,7 +172,7 @@ def session_for(
     """(staff, CSRF token) of a live session, or None when unknown or expired."""
     if not token:
         return None
-    now = now or utcnow()
+    now = now or utc_now()
     with session_scope(database_url(url)) as session:
         row = session.get(StaffSession, _token_hash(token))
         if row is None or row.expires_at <= now or not row.staff.active:

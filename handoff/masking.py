@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import re
 
-# 18-digit resident ID (last character may be X) and the old 15-digit form.
-_ID_CARD = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")
-# Mainland mobile numbers, optionally with +86 and spaces or dashes inside.
-_MOBILE = re.compile(r"(?<!\d)((?:\+?86[ -]?)?1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
-# Landlines: area code 0xx(x) and 7–8 digits, with or without a dash.
-_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[ -]?(\d{3,4})(\d{4})(?!\d)")
+from core.patterns import ID_CARD, MASKABLE_LANDLINE, MASKABLE_MOBILE
 
 
 def _mask_id(match: re.Match[str]) -> str:
@@ -22,6 +17,6 @@ def mask_sensitive(text: str | None) -> str:
     digits, enough for staff to recognise a number the user repeats but not to use it."""
     if not text:
         return text or ""
-    text = _ID_CARD.sub(_mask_id, text)
-    text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
-    return _LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
+    text = ID_CARD.sub(_mask_id, text)
+    text = MASKABLE_MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    return MASKABLE_LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)

@@ -22,8 +22,8 @@ from rasa.core.tracker_store import FailSafeTrackerStore
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
+from knowledge_base.texts import say
 from runtime import rasa_speedups
-from runtime.channel_config import NOT_PROCESSED
 
 logger = logging.getLogger(__name__)
 if os.environ.get("IPPC_RASA_SPEEDUPS", "1") != "0":  # "0": Rasa as shipped, for comparison
@@ -67,12 +67,12 @@ class ResilientRestInput(RestInput):
         async def guarded(message: UserMessage) -> None:
             try:
                 await on_new_message(message)
-            except Exception:  # noqa: BLE001 - any failure: the user must hear about it
+            except Exception:  # any failure: the user must hear about it
                 logger.warning("message from %s not processed", message.sender_id, exc_info=True)
                 output = message.output_channel
                 if isinstance(output, CollectingOutputChannel):
                     output.messages.clear()
-                    await output.send_text_message(message.sender_id, NOT_PROCESSED)
+                    await output.send_text_message(message.sender_id, say("runtime.not_processed"))
 
         blueprint = super().blueprint(guarded)
         blueprint.listener("after_server_start")(_tracker_store_failures_raise)
@@ -93,7 +93,6 @@ async def _tracker_store_failures_raise(app: Any, _loop: Any) -> None:
     bot answers out of context and the conversation is lost from PostgreSQL. Its documented
     ``on_tracker_store_error`` callback is used here to turn that into an error instead, which
     :class:`ResilientRestInput` reports to the user."""
-    agent = getattr(app.ctx, "agent", None)
-    store = getattr(agent, "tracker_store", None)
+    store = app.ctx.agent.tracker_store  # loaded by Rasa's before_server_start listener
     if isinstance(store, FailSafeTrackerStore):
         store._on_tracker_store_error = _refuse  # noqa: SLF001 - its constructor argument

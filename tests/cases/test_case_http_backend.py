@@ -170,7 +170,7 @@ def test_a_failed_trial_opens_the_circuit_again() -> None:
         {**GOOD, "note": 5},
     ],
 )
-def test_malformed_answers_are_refused(payload) -> None:  # noqa: ANN001
+def test_malformed_answers_are_refused(payload) -> None:
     with pytest.raises(ValueError):
         parse_case(payload, "YS2025000123")
 

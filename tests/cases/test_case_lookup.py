@@ -13,7 +13,7 @@ from core.db import get_engine
 from ippc.cli import main
 
 
-def _service(db_url, write_csv, sample_rows, case_settings, **changes) -> CaseLookup:  # noqa: ANN001
+def _service(db_url, write_csv, sample_rows, case_settings, **changes) -> CaseLookup:
     assert main(["cases", "import", str(write_csv(sample_rows))]) == 0
     return CaseLookup(db_url, case_settings(**changes))
 

@@ -28,7 +28,7 @@ pytestmark = [
 
 
 @pytest.fixture
-async def page():  # noqa: ANN201 - a Playwright Page
+async def page():  # a Playwright Page
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -49,7 +49,7 @@ async def widget_server(
         yield base, bot, channel
 
 
-async def test_widget_conversation_history_reconnection_and_push(page, widget_server) -> None:  # noqa: ANN001
+async def test_widget_conversation_history_reconnection_and_push(page, widget_server) -> None:
     from playwright.async_api import expect
 
     base, bot, channel = widget_server
@@ -114,7 +114,7 @@ async def test_widget_conversation_history_reconnection_and_push(page, widget_se
     await expect(log).to_contain_text("还有其他问题吗？")
 
 
-async def test_messages_pushed_while_away_arrive_on_the_next_visit(page, widget_server) -> None:  # noqa: ANN001
+async def test_messages_pushed_while_away_arrive_on_the_next_visit(page, widget_server) -> None:
     from playwright.async_api import expect
 
     base, _, _ = widget_server
@@ -129,7 +129,7 @@ async def test_messages_pushed_while_away_arrive_on_the_next_visit(page, widget_
 
 
 @pytest.mark.model
-async def test_widget_talks_to_the_real_assistant(page, live_assistant) -> None:  # noqa: ANN001
+async def test_widget_talks_to_the_real_assistant(page, live_assistant) -> None:
     """The widget served by ``ippc run``'s Rasa server, answered by the trained model."""
     from playwright.async_api import expect
 

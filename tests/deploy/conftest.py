@@ -45,7 +45,7 @@ class CaseBackend(ThreadingHTTPServer):
 
 
 class CaseHandler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:  # http.server's name
         time.sleep(self.server.delay)
         found = self.path.rstrip("/").endswith(CASE["case_number"])
         body = json.dumps(CASE if found else {"error": "not found"}).encode()

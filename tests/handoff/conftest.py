@@ -9,10 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import update
 
+from core.clock import utc_now
 from core.db import session_scope
 from core.migrate import upgrade
 from handoff.auth import StaffView, add_staff
-from handoff.models import CLOSED, Ticket, utcnow
+from handoff.models import CLOSED, Ticket
 from handoff.tickets import Line, open_ticket
 
 PASSWORD = "correct horse battery"
@@ -28,7 +29,7 @@ def handoff_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 @pytest.fixture
-def make_staff(handoff_db: str):  # noqa: ANN201 - a factory
+def make_staff(handoff_db: str):  # a factory
     def make(username: str, role: str = "agent", center: str | None = None) -> StaffView:
         return add_staff(username, PASSWORD, role=role, center=center, url=handoff_db)
 
@@ -36,7 +37,7 @@ def make_staff(handoff_db: str):  # noqa: ANN201 - a factory
 
 
 @pytest.fixture
-def make_ticket(handoff_db: str):  # noqa: ANN201 - a factory
+def make_ticket(handoff_db: str):  # a factory
     """Opens a waiting ticket whose transcript holds the given user messages."""
 
     def make(
@@ -68,5 +69,5 @@ def mark_closed(url: str, ticket_id: int, minutes_ago: int = 0) -> None:
         session.execute(
             update(Ticket)
             .where(Ticket.id == ticket_id)
-            .values(status=CLOSED, closed_at=utcnow() - timedelta(minutes=minutes_ago))
+            .values(status=CLOSED, closed_at=utc_now() - timedelta(minutes=minutes_ago))
         )

@@ -93,7 +93,7 @@ def console_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
     deadline = time.monotonic() + START_SECONDS
     while True:
         try:
-            with urllib.request.urlopen(base + "/login", timeout=2):  # noqa: S310 - loopback
+            with urllib.request.urlopen(base + "/login", timeout=2):  # loopback
                 break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
