@@ -22,8 +22,8 @@ pytestmark = [
 
 
 async def test_first_view_and_an_answer_with_its_footnote(
-    page,  # noqa: ANN001, F811 - the fixture of test_widget_browser
-    widget_server,  # noqa: ANN001, F811
+    page,  # noqa: F811 - the fixture of test_widget_browser
+    widget_server,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from playwright.async_api import expect

@@ -91,7 +91,7 @@ def test_short_verdict(kb: KnowledgeBase) -> None:
     assert short_verdict(kb, None, "新能源") is None
 
 
-def test_your_center_without_and_with_ippc_center(monkeypatch) -> None:  # noqa: ANN001
+def test_your_center_without_and_with_ippc_center(monkeypatch) -> None:
     from knowledge_base.base import KnowledgeBase
     from knowledge_base.eligibility import own_center_answer, refers_to_own_center
 

@@ -7,7 +7,7 @@ from knowledge_base.base import KnowledgeBase
 from knowledge_base.services import contact_text, training_text
 
 
-def test_contacts_and_training_follow_the_deployment(monkeypatch) -> None:  # noqa: ANN001
+def test_contacts_and_training_follow_the_deployment(monkeypatch) -> None:
     monkeypatch.delenv("IPPC_CENTER", raising=False)
     kb = KnowledgeBase.load()
     national = contact_text(kb, [])
