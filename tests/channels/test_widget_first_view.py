@@ -70,7 +70,7 @@ async def test_first_view_and_an_answer_with_its_footnote(
 
 
 @pytest.mark.model
-async def test_real_answers_with_their_footnote(page, live_assistant) -> None:  # noqa: ANN001, F811
+async def test_real_answers_with_their_footnote(page, live_assistant) -> None:  # noqa: F811
     """The widget on ``ippc run`` with the trained model: a suggested question and a typed
     one, each answered with its collapsible source line (screenshot for review)."""
     from playwright.async_api import expect
