@@ -35,6 +35,16 @@ def _has_case_number_entity(tracker: Tracker) -> bool:
     return any(e.get("entity") == "case_number" for e in tracker.latest_message.get("entities", []))
 
 
+def _client(tracker: Tracker) -> str | None:
+    """The caller's address the channel put in the last message's metadata (REST, widget):
+    the lockout counts it across conversations."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            client = (event.get("metadata") or {}).get("client")
+            return str(client) if client else None
+    return None
+
+
 class ValidateCaseStatusForm(FormValidationAction):
     """Accepts the case number and the phone digits in one message or several, in any width,
     case or spacing; asks again, with the reason, when a reply does not contain them."""
@@ -150,7 +160,8 @@ class ActionCaseStatusLookup(Action):
             deadline = get_case_settings().deadline + 0.3
             service = await _lookup_service()
             result = await asyncio.wait_for(
-                service.lookup(number, last4, tracker.sender_id, channel), timeout=deadline
+                service.lookup(number, last4, tracker.sender_id, channel, _client(tracker)),
+                timeout=deadline,
             )
             outcome = result.outcome
         except Exception:  # whatever fails, the user hears 系统繁忙, never silence

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+from core.clock import aware_utc_now
 from knowledge_base.base import get_knowledge_base
 from knowledge_base.texts import say
 from knowledge_base.timezone import center_timezone
@@ -23,6 +24,25 @@ SEARCH_DAYS = 40
 
 class WorkingHoursError(ValueError):
     """A working-hours setting that cannot be understood."""
+
+
+def current_time(environ: Mapping[str, str] | None = None) -> datetime:
+    """Now, time-zone aware. ``IPPC_NOW`` (ISO 8601 with an offset) fixes the clock that
+    working hours are judged by, so the after-hours path can be tested and shown on any day;
+    unset in production."""
+    environ = os.environ if environ is None else environ
+    value = environ.get("IPPC_NOW", "").strip()
+    if not value:
+        return aware_utc_now()
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise WorkingHoursError(
+            f"IPPC_NOW {value!r} is not a time with an offset such as 2023-10-06T10:00:00+08:00"
+        )
+    return moment
 
 
 def is_chinese_workday(day: date) -> bool:

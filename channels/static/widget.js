@@ -13,6 +13,9 @@
   var title = (script && script.dataset.title) || "知识产权保护中心 · 在线咨询";
   var KEY = "ippc-chat:" + base.host + ":";
   var HISTORY_LIMIT = 200;
+  /* Security: the conversation id and its resume token are issued by the server; the history
+     kept in this browser is forgotten after HISTORY_DAYS (or with the "end" button). */
+  var HISTORY_DAYS = 30;
 
   function load(name, fallback) {
     try {
@@ -29,15 +32,25 @@
       /* storage full or disabled: the chat still works, without history */
     }
   }
-  function newId() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  function forget() {
+    ["conversation", "resume", "history", "started"].forEach(function (name) {
+      try { localStorage.removeItem(KEY + name); } catch (e) { /* storage disabled */ }
+    });
   }
+  /* Only web links and images: never javascript:, data: or other schemes. */
+  function safeUrl(value) {
+    try {
+      var url = new URL(String(value), location.href);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+  if (Date.now() - load("started", Date.now()) > HISTORY_DAYS * 86400000) forget();
 
   var state = {
-    conversationId: load("conversation", null) || newId(),
+    conversationId: load("conversation", null),
+    resume: load("resume", null),
     history: load("history", []),
     open: false,
     socket: null,
@@ -46,7 +59,7 @@
     outgoing: [],
     unread: 0,
   };
-  save("conversation", state.conversationId);
+  if (!state.history.length) save("started", Date.now());
 
   /* ---- DOM (inside a shadow root so the host page's styles do not leak in) ---- */
   var host = document.createElement("div");
@@ -87,6 +100,8 @@
   heading.appendChild(titleNode);
   heading.appendChild(centerNode);
   header.appendChild(heading);
+  var endButton = el("button", { class: "end", type: "button", "aria-label": "结束对话并清除记录" }, "结束对话");
+  header.appendChild(endButton);
   var closeButton = el("button", { class: "close", type: "button", "aria-label": "关闭在线咨询" }, "×");
   header.appendChild(closeButton);
   var status = el("p", { class: "status", role: "status", "aria-live": "polite" }, "正在连接…");
@@ -185,8 +200,8 @@
     } else if (entry.text) {
       appendText(bubble, entry.text);
     }
-    if (entry.image) {
-      bubble.appendChild(el("img", { src: entry.image, alt: "图片" }));
+    if (entry.image && safeUrl(entry.image)) {
+      bubble.appendChild(el("img", { src: safeUrl(entry.image), alt: "图片" }));
     }
     item.appendChild(bubble);
     var buttons = entry.buttons || [];
@@ -196,7 +211,9 @@
       buttons.forEach(function (button) {
         var label = button.title || button.payload;
         if (button.url) {
-          choices.appendChild(el("a", { class: "choice link", href: button.url, target: "_blank", rel: "noopener noreferrer" }, label));
+          if (safeUrl(button.url)) {
+            choices.appendChild(el("a", { class: "choice link", href: safeUrl(button.url), target: "_blank", rel: "noopener noreferrer" }, label));
+          }
           return;
         }
         var choice = el("button", { class: "choice", type: "button" }, label);
@@ -249,7 +266,7 @@
     }
     state.socket = socket;
     socket.onopen = function () {
-      socket.send(JSON.stringify({ type: "hello", conversation_id: state.conversationId }));
+      socket.send(JSON.stringify({ type: "hello", resume: state.resume }));
     };
     socket.onmessage = function (event) {
       var frame;
@@ -265,6 +282,8 @@
           state.conversationId = frame.conversation_id;
           save("conversation", state.conversationId);
         }
+        state.resume = frame.resume;
+        save("resume", state.resume);
         setStatus("已连接", true);
         while (state.outgoing.length) socket.send(state.outgoing.shift());
       } else if (frame.type === "bot" && frame.message) {
@@ -365,6 +384,17 @@
       launcher.focus();
     }
   }
+
+  /* End the conversation: forget it in this browser and start a new one with the server. */
+  endButton.addEventListener("click", function () {
+    forget();
+    state.history = [];
+    state.conversationId = null;
+    state.resume = null;
+    save("started", Date.now());
+    while (log.firstChild) log.removeChild(log.firstChild);
+    if (state.socket) state.socket.close();
+  });
 
   launcher.addEventListener("click", function () { setOpen(!state.open); });
   closeButton.addEventListener("click", function () { setOpen(false); });

@@ -45,6 +45,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     auditing.add_argument("--case", dest="case_number", help="only lookups of this case number")
     auditing.add_argument("--json", action="store_true", help="one JSON object per line")
     auditing.set_defaults(func=audit_command)
+    unlocking = commands.add_parser(
+        "unlock", help="lift a case number's lookup lockout (after staff checked the applicant)"
+    )
+    unlocking.add_argument("case_number")
+    unlocking.set_defaults(func=unlock_command)
 
 
 def import_command(args: argparse.Namespace) -> int:
@@ -129,4 +134,14 @@ def audit_command(args: argparse.Namespace) -> int:
                 f"{local:%Y-%m-%d %H:%M:%S}  {entry.channel:<10} {entry.case_number:<16} "
                 f"{entry.outcome:<14} {entry.conversation_id}"
             )
+    return 0
+
+
+def unlock_command(args: argparse.Namespace) -> int:
+    """The applicant's way back after someone else locked their case number: staff check who
+    they are (by phone), then lift the lock; the lookups still need the right pair."""
+    from cases.service import CaseLookup
+
+    lifted = CaseLookup(migrated_for_command()).unlock(args.case_number)
+    print(f"{args.case_number}: {'unlocked' if lifted else 'was not locked'}")
     return 0

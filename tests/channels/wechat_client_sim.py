@@ -7,6 +7,7 @@ import base64
 import hashlib
 import os
 import struct
+import time
 from xml.etree import ElementTree
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -20,10 +21,12 @@ ACCOUNT = "gh_ippc_account"
 
 
 def sign(*parts: str) -> str:
-    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()  # noqa: S324 - WeChat's
+    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
 
 
-def signed_query(timestamp: str = "1700000000", nonce: str = "n0nce", token: str = TOKEN) -> dict:
+def signed_query(timestamp: str | None = None, nonce: str = "n0nce", token: str = TOKEN) -> dict:
+    """Signed as WeChat signs; the timestamp is now unless given (old ones are refused)."""
+    timestamp = timestamp or str(int(time.time()))
     return {"timestamp": timestamp, "nonce": nonce, "signature": sign(token, timestamp, nonce)}
 
 
@@ -67,4 +70,4 @@ def decrypt(encrypted: str) -> str:
 
 
 def fields(xml: str) -> dict[str, str]:
-    return {child.tag: child.text or "" for child in ElementTree.fromstring(xml)}  # noqa: S314 - our own reply
+    return {child.tag: child.text or "" for child in ElementTree.fromstring(xml)}

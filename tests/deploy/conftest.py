@@ -83,7 +83,7 @@ class Deployment:
                         "SELECT type_name, data FROM events WHERE sender_id = :s "
                         "AND type_name IN ('user', 'bot') ORDER BY id"
                     ),
-                    {"s": sender},
+                    {"s": f"rest:{sender}"},  # REST conversations are qualified
                 ).all()
         finally:
             engine.dispose()

@@ -162,7 +162,9 @@ def test_handoff_transcript_survives_a_postgresql_restart(deployment: Deployment
         env={**deployment.stack.env}, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert listed.returncode == 0, listed.stderr
-    [ticket] = [t for t in json.loads(listed.stdout) if t["conversation_id"] == talk.sender]
+    [ticket] = [
+        t for t in json.loads(listed.stdout) if t["conversation_id"] == f"rest:{talk.sender}"
+    ]
     said = [line["text"] for line in ticket["transcript"] if line["sender"] == "user"]
     assert said == ["转人工", "我的专利申请被驳回了，想找人问问", second]
     assert talk.stored_user_messages() == talk.answered_messages()

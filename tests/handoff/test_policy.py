@@ -126,9 +126,9 @@ def test_after_closing_a_rest_user_first_gets_the_queued_closing_words(
 ) -> None:
     from channels import outbox
 
-    ticket_id = make_ticket("p7")
+    ticket_id = make_ticket("rest:p7")
     mark_closed(handoff_db, ticket_id)
-    outbox.store("p7", "rest", [{"text": "工作人员已结束本次人工服务"}])
-    assert _winner(policies, _tracker("p7", "好的", "greet")) == "action_handoff_relay"
-    outbox.claim("p7")
-    assert _winner(policies, _tracker("p7", "好的", "greet")) == "utter_greet"
+    outbox.store("rest:p7", "rest", [{"text": "工作人员已结束本次人工服务"}])
+    assert _winner(policies, _tracker("rest:p7", "好的", "greet")) == "action_handoff_relay"
+    outbox.claim("rest:p7")
+    assert _winner(policies, _tracker("rest:p7", "好的", "greet")) == "utter_greet"

@@ -51,11 +51,11 @@ def test_asking_twice_reuses_the_open_ticket(handoff_db: str) -> None:
 
 def test_bad_requests_change_nothing(handoff_db: str) -> None:
     now = datetime.now(timezone.utc)
-    with pytest.raises(TicketError):
+    with pytest.raises(TicketError, match="unknown handoff reason 'because'"):
         open_ticket("c3", "rest", "because", [Line("user", "x", now)], url=handoff_db)
-    with pytest.raises(TicketError):
+    with pytest.raises(TicketError, match="unknown sender 'robot'"):
         open_ticket("c3", "rest", "user_request", [Line("robot", "x", now)], url=handoff_db)
-    with pytest.raises(TicketError):
+    with pytest.raises(TicketError, match="a ticket needs a conversation id"):
         open_ticket("", "rest", "user_request", [], url=handoff_db)
     with session_scope(handoff_db) as session:
         assert session.query(Ticket).count() == 0
@@ -96,5 +96,5 @@ def test_rating_window_and_range(handoff_db: str, make_ticket) -> None:
     mark_closed(handoff_db, ticket_id, minutes_ago=61)
     assert conversation_state("c5", 60, handoff_db) == ""
     assert rate_last_ticket("c5", 5, 60, handoff_db) is None
-    with pytest.raises(TicketError):
+    with pytest.raises(TicketError, match="a rating is 1 to 5, not 6"):
         rate_last_ticket("c5", 6, 60, handoff_db)
