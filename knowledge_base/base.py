@@ -76,7 +76,6 @@ class KnowledgeBase(Footnotes):
         snippets: dict[str, schema.Answer] | None = None,
         products: dict[str, str] | None = None,
         generated_rules: tuple[str, ...] = (),
-        own_center_words: tuple[str, ...] = (),
     ) -> None:
         self.directory = directory
         self.centers_source = centers_source
@@ -91,7 +90,6 @@ class KnowledgeBase(Footnotes):
         self.snippets = snippets or {}
         self.products = products or {}
         self.generated_rules = generated_rules
-        self.own_center_words = own_center_words
         self._centers = centers
         self._engine = create_engine(
             "sqlite://",
@@ -121,7 +119,6 @@ class KnowledgeBase(Footnotes):
         provinces = schema.parse_regions(path["regions.yml"], raw["regions.yml"])
         check_centers(directory, centers, fields, provinces)
         answers_reader = schema.Reader(path["answers.yml"], raw["answers.yml"])
-        glossary = schema.Reader(path["glossary.yml"], raw["glossary.yml"])
         kb = cls(
             directory=directory,
             centers_source=seed_source,
@@ -138,8 +135,7 @@ class KnowledgeBase(Footnotes):
             snippets=schema.parse_answers(
                 path["answers.yml"], raw["answers.yml"], facts, "snippets"
             ),
-            glossary=tuple(glossary.texts("terms")),
-            own_center_words=tuple(glossary.texts("own_center_words")),
+            glossary=tuple(schema.Reader(path["glossary.yml"], raw["glossary.yml"]).texts("terms")),
             products=schema.parse_products(
                 path["products.yml"], raw["products.yml"], {f.name for f in fields}
             ),

@@ -138,6 +138,12 @@ def center_terms(center: schema.Center, provinces: dict[str, schema.Province]) -
     return list(dict.fromkeys(terms))
 
 
+def _error(
+    directory: Path, center: schema.Center, key: str, message: str, line: int | None = None
+) -> KnowledgeBaseError:
+    return KnowledgeBaseError(directory / center.file, line or center.line, key, message)
+
+
 def check_centers(
     directory: Path,
     centers: list[schema.Center],
@@ -157,35 +163,43 @@ def check_centers(
     first_file: dict[str, str] = {}
     owner_of_term: dict[str, schema.Center] = {}
     for center in centers:
-        path = directory / center.file
-
-        def fail(
-            key: str,
-            message: str,
-            line: int | None = None,
-            _c: schema.Center = center,
-            _p: Path = path,
-        ) -> None:
-            raise KnowledgeBaseError(_p, line or _c.line, key, message)
-
         if center.name in first_file:
-            fail("name", f"{center.name!r} is also listed in {first_file[center.name]}")
+            raise _error(
+                directory,
+                center,
+                "name",
+                f"{center.name!r} is also listed in {first_file[center.name]}",
+            )
         first_file[center.name] = center.file
         if center.province not in known_provinces:
-            fail("province", f"unknown province {center.province!r} (not in regions.yml)")
+            raise _error(
+                directory,
+                center,
+                "province",
+                f"unknown province {center.province!r} (not in regions.yml)",
+            )
         if center.city and center.city != center.province:
             belongs = province_of.get(center.city)
             if belongs is None:
-                fail("city", f"{center.city!r} is not a city of {center.province} in regions.yml")
+                raise _error(
+                    directory,
+                    center,
+                    "city",
+                    f"{center.city!r} is not a city of {center.province} in regions.yml",
+                )
             if belongs != center.province:
-                fail(
+                raise _error(
+                    directory,
+                    center,
                     "province",
                     f"{center.name} is placed in {center.province}, but {center.city} is in "
                     f"{belongs} (regions.yml): a center in two provinces",
                 )
         for table_field in center.fields:
             if table_field not in reached:
-                fail(
+                raise _error(
+                    directory,
+                    center,
                     "fields",
                     f"{table_field!r} is reached by no field of fields.yml "
                     "(add it to a field's table_fields)",
@@ -194,4 +208,9 @@ def check_centers(
         for term in center_terms(center, by_province):
             other = owner_of_term.setdefault(term, center)
             if other.name != center.name:
-                fail("name", f"{term!r} would name both {other.name} and {center.name}")
+                raise _error(
+                    directory,
+                    center,
+                    "name",
+                    f"{term!r} would name both {other.name} and {center.name}",
+                )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from knowledge_base.base import CenterView, KnowledgeBase, Region
 from knowledge_base.places import ask_field, center_lines, not_listed, serving_text
 from knowledge_base.texts import say
+from knowledge_base.words import words
 
 ANY_PATENT_TYPE = "不限"
 
@@ -175,4 +176,4 @@ def own_center_answer(kb: KnowledgeBase) -> str:
 
 def refers_to_own_center(kb: KnowledgeBase, text: str | None) -> bool:
     """Whether the message means this deployment's center (你们中心, 本中心, 贵中心 …)."""
-    return bool(text) and any(word in text for word in kb.own_center_words)
+    return bool(text) and any(word in text for word in words("knowledge.own_center"))

@@ -24,7 +24,7 @@ def not_listed(kb: KnowledgeBase, region: Region, *more: str) -> str:
         [
             say("knowledge.places.not_listed", place=region.name, listed=len(kb.centers())),
             kb.facts["national_figures"].text,
-            say("knowledge.places.where_to_ask", province=region.province),
+            say("knowledge.places.where_to_ask", office=kb.provinces[region.province].full_name),
             *more,
             kb.footnote([kb.facts["national_figures"].source]),
         ]

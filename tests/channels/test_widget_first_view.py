@@ -67,3 +67,28 @@ async def test_first_view_and_an_answer_with_its_footnote(
     await expect(
         page.get_by_role("log", name="对话记录").get_by_text(config["greeting"])
     ).to_have_count(1)
+
+
+@pytest.mark.model
+async def test_real_answers_with_their_footnote(page, live_assistant) -> None:  # noqa: F811
+    """The widget on ``ippc run`` with the trained model: a suggested question and a typed
+    one, each answered with its collapsible source line (screenshot for review)."""
+    from playwright.async_api import expect
+
+    await page.goto(f"{live_assistant.rasa_url}/webhooks/webchat/demo")
+    await page.get_by_role("button", name="打开在线咨询").click()
+    dialog = page.get_by_role("dialog")
+    await expect(dialog.get_by_role("status")).to_have_text("已连接", timeout=30_000)
+    suggested = dialog.get_by_role("group", name="推荐问题")
+    await suggested.get_by_role("button", name="全国有多少家知识产权保护中心？").click()
+    log = dialog.get_by_role("log", name="对话记录")
+    await expect(log.locator(".message.bot").last).to_contain_text("77家", timeout=60_000)
+    box = dialog.get_by_role("textbox", name="输入您的问题")
+    await box.fill("走了快速预审以后还能主动修改申请文件吗")
+    await box.press("Enter")
+    answer = log.locator(".message.bot").last
+    await expect(answer).to_contain_text("不能", timeout=60_000)
+    await answer.locator("details.footnote summary").click()
+    await expect(answer.locator("details.footnote p")).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "widget-live-answer-footnote.png"))
