@@ -34,6 +34,8 @@ class ActionRephraseOrOfferHuman(Action):
     ) -> list[EventType]:
         if not latest_text(tracker):
             dispatcher.utter_message(response="utter_empty_message")
+        elif tracker.active_loop_name:
+            pass  # inside a form: the form asks its question again, with options the 2nd time
         elif consecutive_fallbacks(tracker) >= OFFER_HUMAN_AFTER:
             dispatcher.utter_message(response="utter_offer_human")
         else:
