@@ -35,6 +35,16 @@ def _has_case_number_entity(tracker: Tracker) -> bool:
     return any(e.get("entity") == "case_number" for e in tracker.latest_message.get("entities", []))
 
 
+def _client(tracker: Tracker) -> str | None:
+    """The caller's address the channel put in the last message's metadata (REST, widget):
+    the lockout counts it across conversations."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            client = (event.get("metadata") or {}).get("client")
+            return str(client) if client else None
+    return None
+
+
 class ValidateCaseStatusForm(FormValidationAction):
     """Accepts the case number and the phone digits in one message or several, in any width,
     case or spacing; asks again, with the reason, when a reply does not contain them."""
@@ -120,7 +130,7 @@ class ActionAskPhoneLast4(Action):
 
 
 async def _lookup_service() -> CaseLookup:
-    """One CaseLookup per configuration, created off the event loop (it migrates the schema)."""
+    """One CaseLookup per configuration, created off the event loop (it may open a backend)."""
     settings = get_case_settings()
     url = get_settings().database_url
     key = (settings, url)
@@ -150,10 +160,11 @@ class ActionCaseStatusLookup(Action):
             deadline = get_case_settings().deadline + 0.3
             service = await _lookup_service()
             result = await asyncio.wait_for(
-                service.lookup(number, last4, tracker.sender_id, channel), timeout=deadline
+                service.lookup(number, last4, tracker.sender_id, channel, _client(tracker)),
+                timeout=deadline,
             )
             outcome = result.outcome
-        except Exception:  # noqa: BLE001 - whatever fails, the user hears 系统繁忙, never silence
+        except Exception:  # whatever fails, the user hears 系统繁忙, never silence
             logger.exception("case lookup failed")
             outcome, result = BUSY, None
         if outcome == FOUND:

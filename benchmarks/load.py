@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from deploy.channel_config import NOT_PROCESSED
+from knowledge_base.texts import say
 
 
 @dataclass
@@ -26,7 +26,7 @@ class LevelResult:
     latencies: list[float] = field(default_factory=list)  # seconds, one per answered message
     errors: int = 0
     empty: int = 0  # answered with no bot message at all
-    not_processed: int = 0  # answered "please send it again" (deploy.rest_channel)
+    not_processed: int = 0  # answered "please send it again" (runtime.rest_channel)
     elapsed: float = 0.0
 
     @property
@@ -105,7 +105,9 @@ async def _user(
             result.latencies.append(time.perf_counter() - started)
             if not body:
                 result.empty += 1
-            elif any(isinstance(m, dict) and m.get("text") == NOT_PROCESSED for m in body):
+            elif any(
+                isinstance(m, dict) and m.get("text") == say("runtime.not_processed") for m in body
+            ):
                 result.not_processed += 1
 
 

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deploy.processes import Child, free_ports, resident_memory, wait_ready
+from runtime.processes import Child, free_ports, resident_memory, wait_ready
 
 START_TIMEOUT = 300
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false"}

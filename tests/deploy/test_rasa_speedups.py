@@ -10,7 +10,7 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from deploy import rasa_speedups
+from runtime import rasa_speedups
 
 RESPONSES = [
     {"events": [], "responses": []},

@@ -11,15 +11,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import session_scope
 from core.errors import CliError
-from core.migrate import upgrade
-from core.settings import get_settings
+from core.migrate import migrated_for_command
 from handoff.auth import ROLES, AuthError, add_staff, list_staff
 from handoff.models import STATUSES
 from handoff.review import ReviewFilter, find_tickets, local_text, ticket_dict
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    handoff = subparsers.add_parser("handoff", help="转人工工单：列出工单与对话记录")
+    handoff = subparsers.add_parser("handoff", help="handoff tickets: list with transcripts")
     commands = handoff.add_subparsers(dest="handoff_command", metavar="SUBCOMMAND")
     commands.required = True
     listing = commands.add_parser("list", help="list handoff tickets, newest first")
@@ -27,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--status", choices=STATUSES, help="only tickets in this status")
     listing.set_defaults(func=list_command)
 
-    staff = subparsers.add_parser("staff", help="客服账号：添加、列出")
+    staff = subparsers.add_parser("staff", help="staff console accounts: add, list")
     staff_commands = staff.add_subparsers(dest="staff_command", metavar="SUBCOMMAND")
     staff_commands.required = True
     adding = staff_commands.add_parser("add", help="create a console account (argon2 hash)")
@@ -43,17 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing_staff.set_defaults(func=staff_list_command)
 
 
-def _database() -> str:
-    url = get_settings().database_url
-    try:
-        upgrade(url)
-    except SQLAlchemyError as error:
-        raise CliError(f"database unavailable: {error.__class__.__name__}") from None
-    return url
-
-
 def list_command(args: argparse.Namespace) -> int:
-    url = _database()
+    url = migrated_for_command()
     try:
         with session_scope(url) as session:
             tickets = find_tickets(session, ReviewFilter(status=args.status), limit=None)
@@ -85,7 +75,7 @@ def _read_password(from_stdin: bool) -> str:
 
 def staff_add_command(args: argparse.Namespace) -> int:
     password = _read_password(args.password_stdin)
-    url = _database()
+    url = migrated_for_command()
     try:
         staff = add_staff(
             args.username,
@@ -105,7 +95,7 @@ def staff_add_command(args: argparse.Namespace) -> int:
 
 
 def staff_list_command(args: argparse.Namespace) -> int:
-    url = _database()
+    url = migrated_for_command()
     for staff in list_staff(url):
         print(
             f"{staff.id}\t{staff.username}\t{staff.role}\t{staff.center or '*'}\t{staff.display_name}"

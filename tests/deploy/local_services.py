@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from deploy.processes import Child, free_ports
+from runtime.processes import Child, free_ports
 
 SHARED_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 SHARED_REDIS = "redis://127.0.0.1:6379/0"
