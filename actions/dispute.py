@@ -45,7 +45,11 @@ class ValidateDisputeForm(FormValidationAction):
             return {slot: option}  # a new dispute: earlier answers do not carry over
         if option is None:
             return {}
-        if requested != slot and asks_something_else(tracker, OWN_INTENTS):
+        if (
+            requested != slot
+            and not is_correction(text)
+            and asks_something_else(tracker, OWN_INTENTS)
+        ):
             answers_requested = requested and match_option(knowledge_base(), requested, text)
             if not answers_requested:
                 return {}  # a new question that happens to name an option: answer it
