@@ -47,7 +47,7 @@ def first_value(value: Any) -> str | None:
 # A classifier this sure of another intent means the message is a new question, not an
 # answer to the form's (unless it contains the answer).
 OTHER_QUESTION_CONFIDENCE = 0.5
-NOT_A_QUESTION = {"nlu_fallback", "greet", "thanks", "goodbye", "out_of_scope", "bot_identity"}
+NOT_A_QUESTION = {"nlu_fallback", "greet", "thanks", "goodbye", "out_of_scope"}
 
 
 def asks_something_else(tracker: Tracker, own_intents: set[str]) -> bool:
