@@ -46,8 +46,8 @@ def first_value(value: Any) -> str | None:
 
 # A classifier this sure of another intent means the message is a new question, not an
 # answer to the form's (unless it contains the answer).
-OTHER_QUESTION_CONFIDENCE = 0.6
-NOT_A_QUESTION = {"nlu_fallback", "greet", "thanks", "out_of_scope", "bot_identity"}
+OTHER_QUESTION_CONFIDENCE = 0.5
+NOT_A_QUESTION = {"nlu_fallback", "greet", "thanks", "goodbye", "out_of_scope"}
 
 
 def asks_something_else(tracker: Tracker, own_intents: set[str]) -> bool:

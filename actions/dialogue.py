@@ -14,6 +14,7 @@ from dialogue.decide import STOP_ACTION
 from knowledge_base.dialogue import is_bare_stop
 from knowledge_base.texts import load_texts, say
 
+FALLBACK = "action_rephrase_or_offer_human"
 # Slots a stopped form leaves behind that must not be reused.
 FORM_SCRATCH = {
     "case_status_form": ("case_number", "phone_last4"),
@@ -29,7 +30,9 @@ class ActionStopForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         form = tracker.active_loop_name or ""
-        if is_bare_stop(latest_text(tracker)) and tracker.latest_action_name == "action_listen":
+        before = tracker.latest_action_name
+        if (is_bare_stop(latest_text(tracker)) and before == "action_listen") or before == FALLBACK:
+            # A bare "算了", or "算了, <something not understood>": say that the form stopped.
             key = f"dialogue.stopped.{form}"
             dispatcher.utter_message(
                 text=say(key if key in load_texts() else "dialogue.stopped.other")

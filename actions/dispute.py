@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import ask, asks_something_else, knowledge_base, latest_intent, latest_text
 from knowledge_base.dialogue import is_bare_answer, is_correction
 from knowledge_base.disputes import (
+    OTHER,
     describe_recommendation,
     match_option,
     option_mentions,
@@ -44,10 +45,16 @@ class ValidateDisputeForm(FormValidationAction):
             return {slot: option}  # a new dispute: earlier answers do not carry over
         if option is None:
             return {}
-        if requested != slot and asks_something_else(tracker, OWN_INTENTS):
+        if (
+            requested != slot
+            and not is_correction(text)
+            and asks_something_else(tracker, OWN_INTENTS)
+        ):
             answers_requested = requested and match_option(knowledge_base(), requested, text)
             if not answers_requested:
                 return {}  # a new question that happens to name an option: answer it
+        if requested != slot and tracker.get_slot(slot) and not _changes_an_answer(tracker):
+            return {}  # "不清楚" said to another question does not undo an earlier answer
         return {slot: option}
 
     async def extract_right_type(
@@ -66,15 +73,29 @@ class ValidateDisputeForm(FormValidationAction):
         return self._extract("goal", tracker)
 
 
-def _keeps_earlier_answers(tracker: Tracker) -> bool:
-    """The form (re)starts on a correction or a bare answer right after a dispute: the
-    answers given before stay, the named one changes."""
+def _changes_an_answer(tracker: Tracker) -> bool:
+    """A correction, a negation, or a bare answer ("展会") that is not just "I don't know"."""
     text = latest_text(tracker)
     if is_correction(text):
         return True
+    if match_option(knowledge_base(), "right_type", text) == OTHER:
+        return False
+    return _bare_dispute_answer(tracker)
+
+
+def _bare_dispute_answer(tracker: Tracker) -> bool:
+    text = latest_text(tracker)
     kb = knowledge_base()
     mentions = [(s, e) for slot in DISPUTE_SLOTS for _, s, e in option_mentions(kb, slot, text)]
-    return is_bare_answer(text, mentions) and latest_intent(tracker)[0] != "dispute_routes"
+    return is_bare_answer(text, mentions)
+
+
+def _keeps_earlier_answers(tracker: Tracker) -> bool:
+    """The form (re)starts on a correction or a bare answer right after a dispute: the
+    answers given before stay, the named one changes."""
+    if is_correction(latest_text(tracker)):
+        return True
+    return _bare_dispute_answer(tracker) and latest_intent(tracker)[0] != "dispute_routes"
 
 
 class ActionAskDisputeQuestion(Action):

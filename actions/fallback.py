@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import latest_text
+from knowledge_base.dialogue import stop_cue
 from nlu.topics import FALLBACK_INTENT
 
 OFFER_HUMAN_AFTER = 2
@@ -34,6 +35,8 @@ class ActionRephraseOrOfferHuman(Action):
     ) -> list[EventType]:
         if not latest_text(tracker):
             dispatcher.utter_message(response="utter_empty_message")
+        elif tracker.active_loop_name and not stop_cue(latest_text(tracker)):
+            pass  # inside a form: the form asks its question again, with options the 2nd time
         elif consecutive_fallbacks(tracker) >= OFFER_HUMAN_AFTER:
             dispatcher.utter_message(response="utter_offer_human")
         else:

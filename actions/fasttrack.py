@@ -23,6 +23,7 @@ from actions.common import (
     latest_text,
 )
 from dialogue.decide import MAX_UNANSWERED
+from knowledge_base.dialogue import is_bare_answer, is_correction
 from knowledge_base.eligibility import (
     ANY_PATENT_TYPE,
     answer_eligibility,
@@ -56,6 +57,25 @@ def _most_specific_region(values: list[str]) -> str | None:
 
 # Intents that belong to the eligibility form: a message with one of them is an answer.
 OWN_INTENTS = {"fasttrack_eligibility", "fasttrack_overview"}
+ELIGIBILITY_ENTITIES = ("region", "tech_field", "patent_type")
+
+
+def _may_take(tracker: Tracker, slot: str) -> bool:
+    """Whether a value the message names goes into ``slot``: always for the question asked
+    and for the opening message; for another question only when the message is not a new
+    question ("你是机器人吗" names a product but asks who we are), and an earlier answer
+    changes only for a correction, a bare answer or an eligibility question."""
+    requested = tracker.get_slot("requested_slot")
+    if requested in (None, slot):
+        return True
+    text = latest_text(tracker)
+    correcting = is_correction(text)
+    if not correcting and asks_something_else(tracker, OWN_INTENTS):
+        return False
+    if tracker.get_slot(slot) is None or correcting:
+        return True
+    mentions = [m[1:] for name in ELIGIBILITY_ENTITIES for m in entity_mentions(tracker, name)]
+    return is_bare_answer(text, mentions) or latest_intent(tracker)[0] in OWN_INTENTS
 
 
 class ValidateFasttrackEligibilityForm(FormValidationAction):
@@ -80,6 +100,8 @@ class ValidateFasttrackEligibilityForm(FormValidationAction):
     async def extract_region(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if not _may_take(tracker, "region"):
+            return {}
         region = _most_specific_region(affirmed_entities(tracker, "region"))
         return {"region": region} if region else {}
 
@@ -90,7 +112,7 @@ class ValidateFasttrackEligibilityForm(FormValidationAction):
         unless it is a new question or "算了"."""
         fields = affirmed_entities(tracker, "tech_field")
         if fields:
-            return {"tech_field": fields[0]}
+            return {"tech_field": fields[0]} if _may_take(tracker, "tech_field") else {}
         if tracker.get_slot("requested_slot") != "tech_field" or latest_entities(
             tracker, "tech_field"
         ):
@@ -110,7 +132,7 @@ class ValidateFasttrackEligibilityForm(FormValidationAction):
     ) -> dict[str, Any]:
         types = affirmed_entities(tracker, "patent_type")
         if types:
-            return {"patent_type": types[0]}
+            return {"patent_type": types[0]} if _may_take(tracker, "patent_type") else {}
         if tracker.get_slot("requested_slot") != "patent_type":
             return {}
         if any(word in latest_text(tracker) for word in UNSURE_WORDS):

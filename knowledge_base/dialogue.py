@@ -11,6 +11,7 @@ from knowledge_base.dialogue_words import load_words
 
 # Clause boundaries: a negation never reaches past them.
 PUNCTUATION = re.compile(r"[，,。.;；!！?？、\s~～…]")
+QUESTION_END = re.compile(r"[吗?？]\s*$")
 BARE_STOP_MAX_REST = 2  # "算了吧" is bare; "算了，备案要什么材料" carries a question
 BARE_ANSWER_MAX_REST = 4  # "我们在广州那边" is a bare answer, a whole question is not
 
@@ -97,8 +98,8 @@ def affirmed(text: str | None, mentions: Sequence[tuple[str, int, int]]) -> list
 def is_bare_answer(text: str | None, mentions: Sequence[tuple[int, int]]) -> bool:
     """Only values (and filler, cue words): "广东深圳", "我们在广州", "发明的", "不是专利，是商标"."""
     text = text or ""
-    if not mentions:
-        return False
+    if not mentions or QUESTION_END.search(text):
+        return False  # "你是机器人吗" names a product but asks something else
     rest = "".join(
         char for index, char in enumerate(text) if not any(s <= index < e for s, e in mentions)
     )

@@ -150,3 +150,18 @@ async def test_eligibility_free_text_field_never_takes_a_stop_or_a_place() -> No
     place = tracker("我们在广州", intent="nlu_fallback", slots=asked,
                     entities=[entity("region", "广州", 3, 5)])  # fmt: skip
     assert await form.extract_tech_field(CollectingDispatcher(), place, {}) == {}
+
+
+async def test_a_question_that_names_a_product_does_not_change_the_field() -> None:
+    """ "你是机器人吗" while the patent type is asked: 机器人 is a product word, but the user
+    asks who answers, and the field given before stays."""
+    form = ValidateFasttrackEligibilityForm()
+    asked = {"requested_slot": "patent_type", "region": "深圳", "tech_field": "新能源"}
+    question = tracker("你是机器人吗", intent="bot_identity", confidence=0.95, slots=asked,
+                       entities=[entity("tech_field", "高端装备制造", 2, 5)])  # fmt: skip
+    assert await form.extract_tech_field(CollectingDispatcher(), question, {}) == {}
+    bare = tracker("机器人", intent="nlu_fallback", confidence=0.3, slots=asked,
+                   entities=[entity("tech_field", "高端装备制造", 0, 3)])  # fmt: skip
+    assert await form.extract_tech_field(CollectingDispatcher(), bare, {}) == {
+        "tech_field": "高端装备制造"
+    }

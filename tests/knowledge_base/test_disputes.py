@@ -13,7 +13,10 @@ from knowledge_base.disputes import (
 
 def test_dispute_options_from_free_text(kb: KnowledgeBase) -> None:
     assert match_option(kb, "place", "在拼多多上看到的") == "电商平台"
+    # Negation in both word orders (issue 13): the earliest keyword must not simply win.
     assert match_option(kb, "right_type", "商标被人用了，不是专利") == "商标"
+    assert match_option(kb, "right_type", "不是专利，是商标被人用了") == "商标"
+    assert match_option(kb, "right_type", "专利被人用了，不是商标") == "专利"
     assert match_option(kb, "goal", "想让他们赔钱") == "获得赔偿"
     assert match_option(kb, "place", "随便") is None
 
