@@ -7,9 +7,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
+from core.clock import aware_utc_now
+from core.patterns import CONTACT_PHONE, EMAIL
 from handoff.hours import WorkingHours, current_time, describe_moment
+from handoff.masking import scrub_events
 from handoff.models import LEFT_MESSAGE, REASONS
 from handoff.settings import get_handoff_settings
 from handoff.tickets import (
@@ -19,17 +23,14 @@ from handoff.tickets import (
     open_ticket,
     queue_position,
 )
+from knowledge_base.texts import say
+from knowledge_base.words import words
 from nlu.topics import FALLBACK_INTENT, topic_of, understanding
 
 HANDOFF_INTENT = "human_handoff"
 JUDGEMENT_INTENT = "infringement_judgement"
 FALLBACK_ACTION = "action_rephrase_or_offer_human"
 MAX_TRANSCRIPT_LINES = 200
-CANCEL_WORDS = re.compile(
-    r"^\s*(取消|算了|不用了?|不留了?|不需要了?|退出|cancel)\s*[。.!！]*\s*$", re.I
-)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-PHONE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
 MAX_NOTE_CHARS = 500
 
 Event = Mapping[str, Any]
@@ -39,7 +40,7 @@ def _at(event: Event) -> datetime:
     stamp = event.get("timestamp")
     if isinstance(stamp, (int, float)):
         return datetime.fromtimestamp(stamp, tz=timezone.utc)
-    return datetime.now(timezone.utc)
+    return aware_utc_now()
 
 
 def _bot_text(event: Event) -> str:
@@ -47,7 +48,8 @@ def _bot_text(event: Event) -> str:
     buttons = ((event.get("data") or {}).get("buttons")) or []
     titles = " / ".join(str(b.get("title", "")) for b in buttons if isinstance(b, Mapping))
     if titles:
-        text = f"{text}\n[按钮] {titles}" if text else f"[按钮] {titles}"
+        shown = say("handoff.transcript_buttons", titles=titles)
+        text = f"{text}\n{shown}" if text else shown
     return text
 
 
@@ -73,9 +75,10 @@ def latest_user_line(events: Iterable[Event]) -> Line | None:
 
 def transcript_lines(events: Iterable[Event]) -> list[Line]:
     """User and bot messages of the current session, each user message with the bot's
-    understanding (intent, topic, confidence)."""
+    understanding (intent, topic, confidence); the digits that prove a case is the user's
+    are masked (handoff.masking.scrub_events)."""
     lines: list[Line] = []
-    for event in current_session(events):
+    for event in scrub_events(current_session(events)):
         kind = event.get("event")
         if kind == "user":
             lines.append(user_line(event))
@@ -134,19 +137,11 @@ def start_handoff(
     hours = WorkingHours.from_settings()
     now = now or current_time()
     reason = handoff_reason(events, latest_intent)
-    lead = (
-        "是否构成侵权，需要结合具体事实、证据和权利要求由专业人员判断，智能助手不能给出结论。"
-        if reason == "needs_judgement"
-        else ""
-    )
+    lead = say("handoff.judgement_lead") if reason == "needs_judgement" else ""
     if not hours.is_open(now):
         back = describe_moment(hours.next_open(now), now)
         return HandoffOutcome(
-            messages=[
-                f"{lead}现在不在人工服务时间。人工服务时间为{hours.describe()}，"
-                f"工作人员最早 {back} 上线。"
-                "您可以先留言，留下联系方式，工作人员上班后会尽快与您联系。"
-            ],
+            messages=[say("handoff.offline", lead=lead, hours=hours.describe(), back=back)],
             reason=reason,
             offline=True,
         )
@@ -163,24 +158,33 @@ def start_handoff(
     position = queue_position(ticket_id)
     wait = expected_wait_minutes(position, settings.minutes_per_waiting_user)
     ahead = max(0, position - 1)
-    text = (
-        f"{lead}已为您转接人工客服（工单号 #{ticket_id}）。"
-        f"您前面还有 {ahead} 位用户在等待，预计等待约 {wait} 分钟。"
-        "接入前您发送的消息都会转给工作人员，请稍候。"
-    )
-    add_line(conversation_id, Line("bot", text, datetime.now(timezone.utc)))
+    text = say("handoff.queued", lead=lead, ticket_id=ticket_id, ahead=ahead, wait=wait)
+    add_line(conversation_id, Line("bot", text, aware_utc_now()))
     return HandoffOutcome(messages=[text], reason=reason, ticket_id=ticket_id)
 
 
 def valid_contact(text: str | None) -> str | None:
     """A phone number or an e-mail address found in the reply, or None."""
     text = text or ""
-    match = EMAIL.search(text) or PHONE.search(text)
+    match = EMAIL.search(text) or CONTACT_PHONE.search(text)
     return match.group(0) if match else None
 
 
+@lru_cache(maxsize=1)
+def _cancel_pattern() -> re.Pattern[str]:
+    options = sorted(words("handoff.cancel"), key=len, reverse=True)
+    alternation = "|".join(re.escape(word) for word in options)
+    return re.compile(rf"^\s*(?:{alternation})\s*[。.!！]*\s*$", re.I)
+
+
+def cancel_payload() -> str:
+    """What the form's "no message" button sends: the first cancel word."""
+    return words("handoff.cancel")[0]
+
+
 def is_cancel(text: str | None) -> bool:
-    return bool(CANCEL_WORDS.match(text or ""))
+    """The whole message is one of the cancel words (words/handoff.yml)."""
+    return bool(_cancel_pattern().match(text or ""))
 
 
 def leave_message(
@@ -208,7 +212,4 @@ def leave_message(
         contact=contact,
         callback_after=back,
     )
-    return (
-        f"留言已提交（编号 #{ticket_id}）。工作人员将在 {describe_moment(back, now)} 上线后"
-        "尽快通过您留下的联系方式与您联系。"
-    )
+    return say("handoff.message_left", ticket_id=ticket_id, back=describe_moment(back, now))

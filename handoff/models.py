@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from sqlalchemy import (
     Boolean,
     Column,
@@ -17,7 +15,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
+from core.clock import utc_now
 from core.db import Base
+from knowledge_base.texts import TextLabels
 
 # Ticket states: waiting in the queue, claimed by staff, finished, or a message left
 # outside working hours for the next working day.
@@ -28,21 +28,14 @@ LEFT_MESSAGE = "left-message"
 STATUSES = (WAITING, ACTIVE, CLOSED, LEFT_MESSAGE)
 OPEN_STATUSES = (WAITING, ACTIVE)
 
-# Why a conversation was handed over to a person.
-REASONS = {
-    "user_request": "用户要求转人工",
-    "misunderstood_twice": "连续两次未理解",
-    "needs_judgement": "需要人工判断",
-    "left_message": "非工作时间留言",
-}
+# Why a conversation was handed over to a person; the labels staff see are texts
+# (knowledge_base/data/texts/handoff.yml, reason.*).
+REASONS = TextLabels(
+    "handoff.reason", ("user_request", "misunderstood_twice", "needs_judgement", "left_message")
+)
 
 ROLES = ("agent", "admin")
 SENDERS = ("user", "bot", "staff")
-
-
-def utcnow() -> datetime:
-    """Naive UTC timestamps everywhere in the database (same on SQLite and PostgreSQL)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class Staff(Base):
@@ -56,7 +49,7 @@ class Staff(Base):
     # None: every center's tickets (single-center deployments); else only this center's.
     center = Column(String(100), nullable=True)
     active = Column(Boolean, nullable=False, default=True)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
 
 
 class StaffSession(Base):
@@ -67,7 +60,7 @@ class StaffSession(Base):
     token_hash = Column(String(64), primary_key=True)
     staff_id = Column(Integer, ForeignKey("handoff_staff.id", ondelete="CASCADE"), nullable=False)
     csrf_token = Column(String(64), nullable=False)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
     expires_at = Column(DateTime, nullable=False)
 
     staff = relationship(Staff, lazy="joined")
@@ -95,10 +88,10 @@ class Ticket(Base):
     reason = Column(String(32), nullable=False)
     # The topic the conversation was about when it ended in a handoff (dashboard).
     topic = Column(String(64), nullable=True)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
     claimed_at = Column(DateTime, nullable=True)
     closed_at = Column(DateTime, nullable=True)
-    updated_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utc_now)
     assignee_id = Column(Integer, ForeignKey("handoff_staff.id"), nullable=True)
     resolution_note = Column(Text, nullable=True)
     tags = Column(Text, nullable=False, default="")
@@ -137,7 +130,7 @@ class TicketMessage(Base):
     )
     sender = Column(String(8), nullable=False)
     text = Column(Text, nullable=False)
-    at = Column(DateTime, nullable=False, default=utcnow)
+    at = Column(DateTime, nullable=False, default=utc_now)
     # The bot's understanding of a user message.
     topic = Column(String(64), nullable=True)
     intent = Column(String(100), nullable=True)

@@ -29,7 +29,7 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import SQLAlchemyError
 
-from handoff.outbox import has_pending
+from channels.outbox import pending_count
 from handoff.rating import parse_rating
 from handoff.settings import get_handoff_settings
 from handoff.tickets import conversation_state
@@ -55,7 +55,7 @@ def next_handoff_action(
         return RELAY_ACTION
     if state == "rating" and parse_rating(text) is not None:
         return RATE_ACTION
-    if state == "rating" and has_pending(sender_id):
+    if state == "rating" and pending_count(sender_id) > 0:
         # Staff closed while a REST user was away: the relay hands over the closing message
         # and the rating question that wait in the outbox.
         return RELAY_ACTION

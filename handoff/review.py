@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from handoff.auth import StaffView
 from handoff.masking import mask_sensitive
-from handoff.models import REASONS, STATUSES, Ticket, TicketMessage
+from handoff.models import REASONS, SENDERS, STATUSES, Ticket, TicketMessage
 from handoff.tickets import TicketError
+from knowledge_base.texts import TextLabels
+from knowledge_base.timezone import center_timezone
 
 MAX_KEYWORD_CHARS = 100
 CSV_COLUMNS = (
@@ -45,10 +47,8 @@ CSV_COLUMNS = (
 
 @lru_cache(maxsize=1)
 def local_zone() -> ZoneInfo:
-    """The center's time zone (center_info.yml), in which staff pick dates."""
-    from knowledge_base.base import get_knowledge_base
-
-    return ZoneInfo(get_knowledge_base().center_info.timezone)
+    """The center's time zone, in which staff pick dates."""
+    return ZoneInfo(center_timezone())
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -212,7 +212,7 @@ def export_json(tickets: list[Ticket]) -> str:
 
 
 def _transcript_text(transcript: list[dict[str, Any]]) -> str:
-    labels = {"user": "用户", "bot": "机器人", "staff": "客服"}
+    labels = TextLabels("handoff.sender", SENDERS)
     return "\n".join(
         f"[{line['at']}] {labels.get(line['sender'], line['sender'])}: {line['text']}"
         for line in transcript

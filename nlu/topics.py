@@ -15,6 +15,8 @@ INTENT_TOPICS_FILE = HERE / "intent_topics.yml"
 # of an applicant); classify reports no entities for them.
 TOPICS_WITHOUT_ENTITIES = frozenset({"greet", "goodbye", "thanks", "bot_identity", "out_of_scope"})
 FALLBACK_INTENT = "nlu_fallback"
+HANDOFF_INTENT = "human_handoff"
+HANDOFF_TOPIC = "handoff_topic"  # parse-data field: the topic of the rest of a handoff request
 
 
 @lru_cache(maxsize=1)
@@ -49,12 +51,17 @@ def understanding(parse_data: dict[str, Any] | None) -> tuple[str | None, str | 
     """(intent, topic, confidence) of a user message's parse data.
 
     For the fallback intent the topic is the best real intent's, so the dashboard still shows
-    what the user was probably asking about.
+    what the user was probably asking about. For a request for a person that said more
+    ("转人工，问一下海外维权"), the topic is that of the rest (``handoff_topic``), which the
+    handoff ticket takes.
     """
     parse_data = parse_data or {}
     intent = parse_data.get("intent") or {}
     name = intent.get("name")
     confidence = intent.get("confidence")
+    rest = parse_data.get(HANDOFF_TOPIC)
+    if name == HANDOFF_INTENT and isinstance(rest, dict) and topic_of(str(rest.get("intent"))):
+        return name, topic_of(str(rest["intent"])), float(rest.get("confidence") or 0.0)
     topic_intent = name
     if name == FALLBACK_INTENT:
         ranking = [i for i in parse_data.get("intent_ranking") or [] if i.get("name") != name]

@@ -66,7 +66,7 @@ class LiveAssistant:
         request = urllib.request.Request(
             self.rest_url, data=body, headers={"Content-Type": "application/json"}
         )
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read())
 
     def texts(self, sender: str, message: str) -> str:

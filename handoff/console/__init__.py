@@ -10,9 +10,9 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from core.clock import utc_now
 from handoff.console.security import make_middlewares
 from handoff.console.views import routes
-from handoff.models import utcnow
 from handoff.settings import HandoffSettings, get_handoff_settings
 
 HERE = Path(__file__).resolve().parent
@@ -32,7 +32,7 @@ async def _static(request: web.Request) -> web.FileResponse:
 def create_app(
     url: str | None = None,
     settings: HandoffSettings | None = None,
-    clock: Callable[[], datetime] = utcnow,
+    clock: Callable[[], datetime] = utc_now,
 ) -> web.Application:
     """The console on database ``url`` (default: IPPC_DATABASE_URL); ``clock`` gives naive
     UTC now (sessions and login throttling), replaceable so tests can let time pass."""

@@ -1,7 +1,14 @@
 """Custom Rasa graph components of the Chinese NLU pipeline (see bot/config.yml)."""
 
 from nlu.components.entity_ruler import KnowledgeEntityRuler
+from nlu.components.handoff_request import HandoffRequestMarker, HandoffRequestOverride
 from nlu.components.text_normalizer import TextNormalizer
 from nlu.components.tokenizer import DomainJiebaTokenizer
 
-__all__ = ["DomainJiebaTokenizer", "KnowledgeEntityRuler", "TextNormalizer"]
+__all__ = [
+    "DomainJiebaTokenizer",
+    "HandoffRequestMarker",
+    "HandoffRequestOverride",
+    "KnowledgeEntityRuler",
+    "TextNormalizer",
+]

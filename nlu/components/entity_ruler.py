@@ -42,6 +42,14 @@ def knowledge_patterns() -> list[dict[str, str]]:
 class KnowledgeEntityRuler(GraphComponent, EntityExtractorMixin):
     """Rule-based extractor: the knowledge base is the single source of its patterns."""
 
+    @staticmethod
+    def supported_languages() -> list[str]:
+        return ["zh"]
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["spacy", "jieba"]
+
     def __init__(
         self,
         config: dict[str, Any],

@@ -19,6 +19,14 @@ from nlu.normalize import normalize_text
 class TextNormalizer(GraphComponent):
     """Rewrites the text of training examples and incoming messages to canonical form."""
 
+    @staticmethod
+    def supported_languages() -> list[str]:
+        return ["zh"]  # traditional → simplified is Chinese-only
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["opencc"]
+
     @classmethod
     def create(
         cls,

@@ -23,6 +23,14 @@ DICTIONARY_FILE = "userdict.txt"
 class DomainJiebaTokenizer(JiebaTokenizer):
     """jieba with the domain's words (centers, regions, fields, glossary) kept whole."""
 
+    @staticmethod
+    def supported_languages() -> list[str]:
+        return ["zh"]
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["jieba"]
+
     def __init__(
         self,
         config: dict[str, Any],

@@ -171,7 +171,7 @@ def test_a_failed_trial_opens_the_circuit_again() -> None:
         ({**GOOD, "note": 5}, "note is not a string"),
     ],
 )
-def test_malformed_answers_are_refused(payload, reason: str) -> None:  # noqa: ANN001
+def test_malformed_answers_are_refused(payload: object, reason: str) -> None:
     with pytest.raises(ValueError, match=re.escape(reason)):
         parse_case(payload, "YS2025000123")
 

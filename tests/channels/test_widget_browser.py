@@ -30,7 +30,7 @@ pytestmark = [
 
 
 @pytest.fixture
-async def page():  # noqa: ANN201 - a Playwright Page
+async def page():  # a Playwright Page
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -51,7 +51,7 @@ async def widget_server(
         yield base, bot, channel
 
 
-async def test_widget_conversation_history_reconnection_and_push(page, widget_server) -> None:  # noqa: ANN001
+async def test_widget_conversation_history_reconnection_and_push(page, widget_server) -> None:
     from playwright.async_api import expect
 
     base, bot, channel = widget_server
@@ -79,7 +79,7 @@ async def test_widget_conversation_history_reconnection_and_push(page, widget_se
     assert bot.texts() == ["有哪些业务", "/fasttrack_overview"]
     await expect(choices.get_by_role("button", name="快速预审")).to_be_disabled()
     conversation = await page.evaluate("window.__ippcWidget.conversationId()")
-    assert bot.received[-1].sender_id == conversation
+    assert bot.received[-1].sender_id == f"web:{conversation}"
 
     # Reload: same conversation, history shown again.
     await page.reload()
@@ -98,7 +98,7 @@ async def test_widget_conversation_history_reconnection_and_push(page, widget_se
 
     # A message pushed by the server (a staff reply) appears without the user asking.
     assert await push_messages(
-        conversation, "webchat", [{"text": "人工客服小王：您好，我来为您解答。"}]
+        f"web:{conversation}", "webchat", [{"text": "人工客服小王：您好，我来为您解答。"}]
     )
     await expect(log).to_contain_text("人工客服小王：您好，我来为您解答。")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -109,21 +109,22 @@ async def test_widget_conversation_history_reconnection_and_push(page, widget_se
     await page.keyboard.press("Escape")
     await expect(dialog).to_be_hidden()
     await expect(page.get_by_role("button", name="打开在线咨询")).to_be_focused()
-    assert await push_messages(conversation, "webchat", [{"text": "还有其他问题吗？"}])
+    assert await push_messages(f"web:{conversation}", "webchat", [{"text": "还有其他问题吗？"}])
     await expect(page.get_by_role("button", name="打开在线咨询（1 条新消息）")).to_be_visible()
     await page.keyboard.press("Enter")
     await expect(dialog).to_be_visible()
     await expect(log).to_contain_text("还有其他问题吗？")
 
 
-async def test_messages_pushed_while_away_arrive_on_the_next_visit(page, widget_server) -> None:  # noqa: ANN001
+async def test_messages_pushed_while_away_arrive_on_the_next_visit(page, widget_server) -> None:
     from playwright.async_api import expect
 
     base, _, _ = widget_server
     await page.goto(f"{base}/webhooks/webchat/demo")
+    await page.wait_for_function("window.__ippcWidget.conversationId()")  # issued by the server
     conversation = await page.evaluate("window.__ippcWidget.conversationId()")
     await page.goto("about:blank")  # the user leaves
-    assert await push_messages(conversation, "webchat", [{"text": "您的工单已处理完毕。"}])
+    assert await push_messages(f"web:{conversation}", "webchat", [{"text": "您的工单已处理完毕。"}])
     await page.goto(f"{base}/webhooks/webchat/demo")
     await expect(page.get_by_role("button", name="打开在线咨询（1 条新消息）")).to_be_visible()
     await page.get_by_role("button", name="打开在线咨询（1 条新消息）").click()
@@ -131,7 +132,7 @@ async def test_messages_pushed_while_away_arrive_on_the_next_visit(page, widget_
 
 
 @pytest.mark.model
-async def test_widget_talks_to_the_real_assistant(page, live_assistant) -> None:  # noqa: ANN001
+async def test_widget_talks_to_the_real_assistant(page, live_assistant) -> None:
     """The widget served by ``ippc run``'s Rasa server, answered by the trained model."""
     from playwright.async_api import expect
 
@@ -164,7 +165,7 @@ STAFF_HOSTILE = (
 )
 
 
-async def assert_nothing_ran(page) -> None:  # noqa: ANN001
+async def assert_nothing_ran(page) -> None:
     """No markup from the texts became elements, and none of their scripts ran."""
     assert await page.evaluate("window.__xss === undefined")
     injected = "[onerror], [onmouseover], a[href^='javascript:'], script:not([src])"
@@ -173,7 +174,7 @@ async def assert_nothing_ran(page) -> None:  # noqa: ANN001
 
 
 @pytest.mark.model
-async def test_html_in_user_and_staff_text_is_shown_as_text(page, live_assistant) -> None:  # noqa: ANN001
+async def test_html_in_user_and_staff_text_is_shown_as_text(page, live_assistant) -> None:
     """A user types markup into the widget and asks for a person; staff open the ticket in the
     console and answer with markup: everywhere it is shown as the text it is."""
     from playwright.async_api import expect

@@ -27,14 +27,15 @@ TELEGRAM = "/webhooks/telegram/webhook"
 
 def _signed(token: str = LIVE_WECHAT_TOKEN) -> dict[str, str]:
     timestamp, nonce = str(int(time.time())), f"n{time.monotonic_ns()}"
-    signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
+    signed = "".join(sorted([token, timestamp, nonce])).encode()
+    signature = hashlib.sha1(signed).hexdigest()
     return {"timestamp": timestamp, "nonce": nonce, "signature": signature}
 
 
 def _request(url: str, body: bytes | None = None, headers: dict | None = None) -> tuple[int, bytes]:
     request = urllib.request.Request(url, data=body, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()

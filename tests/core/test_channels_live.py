@@ -28,7 +28,7 @@ NUMBERED = re.compile(r"^(\d+)\. (.+)$", re.M)
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
     request = urllib.request.Request(url, data=body, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=120) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
@@ -210,7 +210,7 @@ def ticket_of(live_assistant: LiveAssistant, conversation: str) -> dict:
     return ticket
 
 
-def test_a_staff_reply_reaches_a_wechat_user(live_assistant: LiveAssistant, staff) -> None:  # noqa: ANN001
+def test_a_staff_reply_reaches_a_wechat_user(live_assistant: LiveAssistant, staff) -> None:
     user = WeChatUser(live_assistant)
     assert "工单号" in user.say("转人工")
     ticket = ticket_of(live_assistant, f"wechat:{user.openid}")
@@ -221,7 +221,7 @@ def test_a_staff_reply_reaches_a_wechat_user(live_assistant: LiveAssistant, staf
     assert user.wait_pushed(pushed + 1)[pushed] == "【人工客服】您好，我是客服小李。"
 
 
-def test_a_staff_reply_reaches_a_telegram_user(live_assistant: LiveAssistant, staff) -> None:  # noqa: ANN001
+def test_a_staff_reply_reaches_a_telegram_user(live_assistant: LiveAssistant, staff) -> None:
     user = TelegramUser(live_assistant)
     assert "工单号" in texts_of(user.say("转人工"))
     ticket = ticket_of(live_assistant, f"telegram:{user.chat_id}")

@@ -67,10 +67,10 @@ def webhooks(background: BackgroundLoop) -> Iterator[Webhooks]:
     yield Webhooks(f"{base}/webhooks/wechat/webhook", f"{base}/webhooks/telegram/webhook", bot)
 
 
-def request(method: str, url: str, body: bytes | None = None, headers=None) -> int:  # noqa: ANN001
+def request(method: str, url: str, body: bytes | None = None, headers=None) -> int:
     req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
-        with urllib.request.urlopen(req, timeout=30) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(req, timeout=30) as response:  # loopback
             response.read()
             return response.status
     except urllib.error.HTTPError as error:
@@ -125,7 +125,7 @@ def test_wechat_signed_garbage_gets_no_server_error(
     body,
     nonce,
     encrypted,
-    extra,  # noqa: ANN001
+    extra,
 ) -> None:
     query = {**wx.signed_query(nonce=nonce), **extra}
     if encrypted:
@@ -150,7 +150,7 @@ def test_wechat_unsigned_requests_are_refused(
     logged_errors: ErrorRecords,
     body,
     query,
-    method,  # noqa: ANN001
+    method,
 ) -> None:
     received = len(webhooks.bot.received)
     url = f"{webhooks.wechat}?{urllib.parse.urlencode(query)}"
@@ -223,7 +223,7 @@ def test_telegram_garbage_gets_no_server_error(
     webhooks: Webhooks,
     logged_errors: ErrorRecords,
     body,
-    secret,  # noqa: ANN001
+    secret,
 ) -> None:
     headers = {"Content-Type": "application/json"}
     if secret is not None:

@@ -79,7 +79,7 @@ def console(background: BackgroundLoop) -> Iterator[Console]:
             [Line("user", "转人工", now, "human_handoff", "human_handoff", 0.97)], url=url,
         )  # fmt: skip
 
-        async def make_app():  # noqa: ANN202 - the aiohttp application
+        async def make_app():  # the aiohttp application
             return create_app(url=url, settings=get_handoff_settings())
 
         base = background.enter(serve_aiohttp(background.run(make_app())))
@@ -111,7 +111,7 @@ def test_login_form(
     username,
     password,
     with_token,
-    extra,  # noqa: ANN001
+    extra,
 ) -> None:
     http = requests.Session()
     page = http.get(f"{console.base}/login", timeout=30)
@@ -138,7 +138,7 @@ def test_ticket_action_forms(
     logged_errors: ErrorRecords,
     action,
     ticket,
-    form,  # noqa: ANN001
+    form,
 ) -> None:
     ticket_id = str(console.ticket_id) if ticket is None else ticket
     path = f"/tickets/{requests.utils.quote(ticket_id, safe='')}/{requests.utils.quote(action, safe='')}"
@@ -160,7 +160,7 @@ def test_new_staff_form(
     console: Console,
     admin: requests.Session,
     logged_errors: ErrorRecords,
-    form,  # noqa: ANN001
+    form,
 ) -> None:
     data = {**form, "csrf_token": console.csrf(admin, "/staff")}
     response = admin.post(f"{console.base}/staff", data=data, allow_redirects=False, timeout=30)
@@ -218,7 +218,7 @@ def test_review_filters(
     admin: requests.Session,
     logged_errors: ErrorRecords,
     query,
-    kind,  # noqa: ANN001
+    kind,
 ) -> None:
     """The real filter names (date_from, date_to, keyword ...): a valid filter is answered,
     an invalid one gets 400 with its reason, and the JSON export holds only what matches."""

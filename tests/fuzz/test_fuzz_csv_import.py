@@ -182,7 +182,7 @@ def test_every_valid_row_is_stored(
     database: str,
     logged_errors: ErrorRecords,
     table,
-    encoding,  # noqa: ANN001
+    encoding,
 ) -> None:
     lines = [",".join(HEADER)] + [",".join(quote(row[name]) for name in HEADER) for row in table]
     with tempfile.TemporaryDirectory(prefix="ippc-fuzz-file-") as folder:

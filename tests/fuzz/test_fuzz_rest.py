@@ -35,7 +35,7 @@ def post(url: str, body: bytes) -> tuple[int, bytes]:
         url, data=body, headers={"Content-Type": "application/json"}, method="POST"
     )
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=60) as response:  # loopback
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()

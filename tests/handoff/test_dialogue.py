@@ -22,14 +22,14 @@ from handoff.models import Ticket
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def user(text: str, intent: str, confidence: float = 0.9, at: float = 1.0, ranking=None) -> dict:  # noqa: ANN001
+def user(text: str, intent: str, confidence: float = 0.9, at: float = 1.0, ranking=None) -> dict:
     parse = {"intent": {"name": intent, "confidence": confidence}}
     if ranking:
         parse["intent_ranking"] = ranking
     return {"event": "user", "text": text, "timestamp": at, "parse_data": parse}
 
 
-def bot(text: str, at: float = 1.5, buttons=None) -> dict:  # noqa: ANN001
+def bot(text: str, at: float = 1.5, buttons=None) -> dict:
     return {"event": "bot", "text": text, "timestamp": at, "data": {"buttons": buttons}}
 
 

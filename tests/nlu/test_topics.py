@@ -8,7 +8,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.training_data.loading import load_data
 
 from core.paths import DATA_DIR, DOMAIN_DIR, PROJECT_ROOT
-from nlu.topics import TAXONOMY_FILE, topic_of, topics
+from nlu.topics import TAXONOMY_FILE, topic_of, topics, understanding
 
 SHARED_TAXONOMY = PROJECT_ROOT.parent / "shared" / "taxonomy.yml"
 
@@ -37,3 +37,13 @@ def test_every_topic_has_training_examples() -> None:
 def test_sub_intents_map_to_their_topic() -> None:
     assert topic_of("fasttrack_process/after_pass") == "fasttrack_process"
     assert topic_of("no_such_intent") is None
+
+
+def test_a_handoff_request_takes_the_topic_of_the_rest() -> None:
+    parse = {
+        "intent": {"name": "human_handoff", "confidence": 1.0},
+        "handoff_topic": {"intent": "dispute_overseas", "confidence": 0.91},
+    }
+    assert understanding(parse) == ("human_handoff", "dispute_overseas", 0.91)
+    plain = {"intent": {"name": "human_handoff", "confidence": 0.97}, "handoff_topic": None}
+    assert understanding(plain) == ("human_handoff", "human_handoff", 0.97)
