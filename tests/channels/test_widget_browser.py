@@ -200,7 +200,9 @@ async def test_html_in_user_and_staff_text_is_shown_as_text(page, live_assistant
 
     conversation = await page.evaluate("window.__ippcWidget.conversationId()")
     listed = live_assistant.ippc("handoff", "list", "--json")
-    [ticket] = [t for t in json.loads(listed.stdout) if t["conversation_id"] == conversation]
+    [ticket] = [
+        t for t in json.loads(listed.stdout) if t["conversation_id"] == f"web:{conversation}"
+    ]
     username = f"xss-{uuid.uuid4().hex[:6]}"
     added = live_assistant.ippc("staff", "add", username, "--password-stdin", stdin=PASSWORD + "\n")
     assert added.returncode == 0, added.stderr
