@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, delete, select
 
+from core.clock import utc_now
 from core.db import Base, session_scope
-from handoff.models import utcnow
 from handoff.settings import database_url
 
 VIEW = "view"
@@ -21,7 +21,7 @@ class AccessLogEntry(Base):
     __tablename__ = "handoff_access_log"
 
     id = Column(Integer, primary_key=True, autoincrement=True)
-    at = Column(DateTime, nullable=False, default=utcnow)
+    at = Column(DateTime, nullable=False, default=utc_now)
     staff_id = Column(Integer, ForeignKey("handoff_staff.id", ondelete="CASCADE"), nullable=False)
     action = Column(String(32), nullable=False)
     ticket_id = Column(Integer, nullable=True)
@@ -40,7 +40,7 @@ def record(
     with session_scope(database_url(url)) as session:
         session.add(
             AccessLogEntry(
-                at=utcnow(), staff_id=staff_id, action=action, ticket_id=ticket_id,
+                at=utc_now(), staff_id=staff_id, action=action, ticket_id=ticket_id,
                 detail=detail[:500],
             )
         )  # fmt: skip

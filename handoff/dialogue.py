@@ -14,6 +14,7 @@ from core.clock import aware_utc_now
 from core.patterns import CONTACT_PHONE, EMAIL
 from handoff.hours import WorkingHours, current_time, describe_moment
 from handoff.masking import scrub_events
+from handoff.missed import record_handoff
 from handoff.models import LEFT_MESSAGE, REASONS
 from handoff.settings import get_handoff_settings
 from handoff.tickets import (
@@ -68,6 +69,11 @@ def user_line(event: Event) -> Line:
     return Line("user", event.get("text") or "", _at(event), topic, intent, confidence)
 
 
+def _latest_parse(events: Iterable[Event]) -> Mapping[str, Any] | None:
+    users = [e for e in events if e.get("event") == "user"]
+    return users[-1].get("parse_data") if users else None
+
+
 def latest_user_line(events: Iterable[Event]) -> Line | None:
     users = [e for e in events if e.get("event") == "user"]
     return user_line(users[-1]) if users else None
@@ -101,12 +107,45 @@ def handoff_reason(events: list[Event], latest_intent: str | None) -> str:
     return "user_request"
 
 
-def conversation_topic(lines: list[Line], latest_intent: str | None) -> str | None:
-    """What the conversation was about: the last user topic other than asking for a human."""
-    if latest_intent and latest_intent != HANDOFF_INTENT:
+# Topics that say nothing about what the user needs: a ticket is never "about" them while
+# the conversation names a real question.
+NO_SUBJECT_TOPICS = frozenset({HANDOFF_INTENT, "greet", "goodbye", "thanks", "bot_identity"})
+# Keys a Rasa parse result always has; any other dict with an intent "name" is a component's
+# note of the intent of the rest of a handoff request ("预审收费的事，转人工").
+_PARSE_KEYS = frozenset({"text", "intent", "intent_ranking", "entities", "response_selector"})
+
+
+def rest_intent(parse_data: Mapping[str, Any] | None) -> str | None:
+    """The best intent of the rest of a handoff request, when the NLU kept one; read
+    defensively (any extra mapping with a string ``name`` that is a known intent)."""
+    if not isinstance(parse_data, Mapping):
+        return None
+    for key, value in parse_data.items():
+        if key in _PARSE_KEYS or not isinstance(value, Mapping):
+            continue
+        name = value.get("name")
+        if isinstance(name, str) and name != HANDOFF_INTENT and topic_of(name):
+            return name
+    return None
+
+
+def _subject(topic: str | None, intent: str | None) -> bool:
+    return bool(topic) and topic not in NO_SUBJECT_TOPICS and intent != FALLBACK_INTENT
+
+
+def conversation_topic(
+    lines: list[Line], latest_intent: str | None, latest_parse: Mapping[str, Any] | None = None
+) -> str | None:
+    """What the conversation was about: the intent of the request itself unless it only asks
+    for a person; then what the rest of that request named; then the last user message the
+    bot understood that names a subject (a fallback's guess or a greeting never counts)."""
+    if latest_intent and latest_intent not in (HANDOFF_INTENT, FALLBACK_INTENT):
         return topic_of(latest_intent)
+    rest = rest_intent(latest_parse)
+    if rest:
+        return topic_of(rest)
     for line in reversed(lines):
-        if line.sender == "user" and line.topic and line.topic != HANDOFF_INTENT:
+        if line.sender == "user" and _subject(line.topic, line.intent):
             return line.topic
     return HANDOFF_INTENT
 
@@ -153,8 +192,10 @@ def start_handoff(
         reason,
         lines,
         center=ticket_center(),
-        topic=conversation_topic(lines, latest_intent),
+        topic=conversation_topic(lines, latest_intent, _latest_parse(events)),
     )
+    center = ticket_center()
+    record_handoff(conversation_id, channel, lines, reason, ticket_id, center)
     position = queue_position(ticket_id)
     wait = expected_wait_minutes(position, settings.minutes_per_waiting_user)
     ahead = max(0, position - 1)

@@ -13,6 +13,7 @@ from handoff.masking import mask_sensitive
 from handoff.models import ACTIVE, LEFT_MESSAGE, REASONS, WAITING, Ticket, TicketMessage
 from handoff.review import iso, local_text, message_dict
 from handoff.staff_ops import visible_ticket
+from nlu.topics import topic_label
 
 PREVIEW_CHARS = 60
 MAX_ROWS = 200
@@ -28,6 +29,7 @@ def _row(ticket: Ticket) -> dict[str, Any]:
         "status": ticket.status,
         "reason": REASONS.get(ticket.reason, ticket.reason),
         "topic": ticket.topic or "",
+        "topic_label": topic_label(ticket.topic),
         "created": local_text(ticket.created_at),
         "waiting_minutes": int((utc_now() - ticket.created_at).total_seconds() // 60),
         "assignee": ticket.assignee.display_name if ticket.assignee else "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -140,3 +141,92 @@ class TicketMessage(Base):
     delivered = Column(Boolean, nullable=True)
 
     ticket = relationship(Ticket, back_populates="messages")
+
+
+# ------------------------------------------------------------------------------ the inbox
+# Why a user message is in the inbox ("待改进问题"); a message may have several reasons.
+MISS_REASONS = {
+    "fallback": "未理解",
+    "low_confidence": "把握不大",
+    "rephrased": "用户换了说法",
+    "handoff": "未理解后转人工",
+    "low_rating": "低评分会话",
+    "flagged": "客服标记",
+}
+# open: waiting for staff; labelled: a topic was assigned (exported as training data);
+# needs_answer: the bot has no answer yet (a draft waits for approval); dismissed.
+INBOX_STATUSES = ("open", "labelled", "needs_answer", "dismissed")
+DRAFT_STATUSES = ("draft", "approved")
+
+
+class MissedMessage(Base):
+    """A user message the bot missed or staff flagged, masked, with the bot's guess."""
+
+    __tablename__ = "inbox_messages"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False)
+    channel = Column(String(64), nullable=False, default="rest")
+    center = Column(String(100), nullable=True)
+    ticket_id = Column(
+        Integer, ForeignKey("handoff_tickets.id", ondelete="SET NULL"), nullable=True
+    )
+    text = Column(Text, nullable=False)
+    # When the user sent it (naive UTC); with the conversation, identifies the message.
+    at = Column(DateTime, nullable=False)
+    intent = Column(String(100), nullable=True)
+    topic = Column(String(64), nullable=True)
+    confidence = Column(Float, nullable=True)
+    reasons = Column(String(200), nullable=False, default="")
+    # A few lines before the message (JSON list of [sender, text]), masked.
+    context = Column(Text, nullable=False, default="[]")
+    status = Column(String(16), nullable=False, default="open")
+    label_topic = Column(String(64), nullable=True)
+    labelled_by = Column(String(100), nullable=True)
+    labelled_at = Column(DateTime, nullable=True)
+    draft_id = Column(Integer, ForeignKey("inbox_drafts.id", ondelete="SET NULL"), nullable=True)
+    recorded_at = Column(DateTime, nullable=False, default=utc_now)
+
+    __table_args__ = (
+        Index("ix_inbox_messages_conversation_at", "conversation_id", "at"),
+        Index("ix_inbox_messages_status_center", "status", "center"),
+        Index("ix_inbox_messages_at", "at"),
+    )
+
+    @property
+    def reason_list(self) -> list[str]:
+        return [reason for reason in (self.reasons or "").split(",") if reason]
+
+
+class AnswerDraft(Base):
+    """A new answer staff drafted for questions the bot cannot answer yet; published by
+    ``ippc train`` only after an admin approved it."""
+
+    __tablename__ = "inbox_drafts"
+
+    id = Column(Integer, primary_key=True)
+    center = Column(String(100), nullable=True)
+    topic = Column(String(64), nullable=False)
+    question = Column(Text, nullable=False)
+    text = Column(Text, nullable=False)
+    source = Column(String(500), nullable=False)
+    status = Column(String(16), nullable=False, default="draft")
+    created_by = Column(String(100), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
+    approved_by = Column(String(100), nullable=True)
+    approved_at = Column(DateTime, nullable=True)
+
+
+class DailyTraffic(Base):
+    """User messages, fallbacks and new conversations per local day, channel and center
+    (the dashboard's denominators), added to in batches by the Rasa server."""
+
+    __tablename__ = "inbox_daily_traffic"
+
+    day = Column(Date, primary_key=True)
+    channel = Column(String(64), primary_key=True)
+    # "" for deployments without a center (a primary key column cannot be NULL).
+    center = Column(String(100), primary_key=True, default="")
+    conversations = Column(Integer, nullable=False, default=0)
+    messages = Column(Integer, nullable=False, default=0)
+    fallbacks = Column(Integer, nullable=False, default=0)

@@ -23,6 +23,7 @@ from handoff.models import REASONS, SENDERS, STATUSES, Ticket, TicketMessage
 from handoff.tickets import TicketError
 from knowledge_base.texts import TextLabels
 from knowledge_base.timezone import center_timezone
+from nlu.topics import topic_label
 
 MAX_KEYWORD_CHARS = 100
 CSV_COLUMNS = (
@@ -33,6 +34,7 @@ CSV_COLUMNS = (
     "status",
     "reason",
     "topic",
+    "topic_label",
     "created_at",
     "claimed_at",
     "closed_at",
@@ -181,6 +183,7 @@ def ticket_dict(ticket: Ticket) -> dict[str, Any]:
         "reason": ticket.reason,
         "reason_text": REASONS.get(ticket.reason, ticket.reason),
         "topic": ticket.topic,
+        "topic_label": topic_label(ticket.topic),
         "created_at": iso(ticket.created_at),
         "claimed_at": iso(ticket.claimed_at),
         "closed_at": iso(ticket.closed_at),
@@ -201,6 +204,7 @@ def message_dict(message: TicketMessage) -> dict[str, Any]:
         "text": mask_sensitive(message.text),
         "at": iso(message.at),
         "topic": message.topic,
+        "topic_label": topic_label(message.topic),
         "intent": message.intent,
         "confidence": message.confidence,
         "delivered": message.delivered,

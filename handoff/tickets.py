@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from core.clock import utc_now
 from core.db import session_scope
 from handoff.masking import mask_sensitive
+from handoff.missed import record_low_rating
 from handoff.models import (
     ACTIVE,
     CLOSED,
@@ -26,6 +27,8 @@ from handoff.models import (
 )
 from handoff.settings import database_url
 
+# A conversation rated this or lower goes to the inbox.
+LOW_RATING = 2
 # The median wait is taken over this many recently claimed tickets.
 RECENT_CLAIMS = 50
 
@@ -215,4 +218,6 @@ def rate_last_ticket(
             return None
         ticket.rating = rating
         ticket.rated_at = utc_now()
+        if rating <= LOW_RATING:
+            record_low_rating(session, ticket)
         return ticket.id

@@ -8,10 +8,10 @@ import sys
 from collections.abc import Sequence
 
 from core.errors import CliError
-from ippc.commands import cases, classify, handoff, kb, purge, run, train
+from ippc.commands import cases, classify, handoff, inbox, kb, purge, run, train
 
 # Modules with ``register(subparsers)``; each adds its commands and sets ``func`` on them.
-COMMAND_MODULES = (train, run, classify, cases, handoff, kb, purge)
+COMMAND_MODULES = (train, run, classify, cases, handoff, inbox, kb, purge)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,9 +11,12 @@ import jinja2
 from aiohttp import web
 
 from core.clock import utc_now
+from handoff.console.inbox_views import inbox_routes
 from handoff.console.security import make_middlewares
 from handoff.console.views import routes
+from handoff.inbox import intent_label
 from handoff.settings import HandoffSettings, get_handoff_settings
+from nlu.topics import topic_label
 
 HERE = Path(__file__).resolve().parent
 STATIC_FILES = {"console.css": "text/css", "console.js": "text/javascript"}
@@ -44,12 +47,16 @@ def create_app(
         "session_minutes": settings.session_minutes,
         "secure_cookies": settings.secure_cookies,
     }
-    aiohttp_jinja2.setup(
+    environment = aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(str(HERE / "templates")),
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
     )
+    # Staff read Chinese topic labels, not intent names.
+    environment.filters["topic_label"] = topic_label
+    environment.filters["intent_label"] = intent_label
     app.add_routes(routes)
+    app.add_routes(inbox_routes)
     app.router.add_get("/static/{name}", _static)
     return app

@@ -7,9 +7,10 @@ as codes, and the page shows the fixed text of a code, never words from the URL.
 
 from __future__ import annotations
 
+from core.clock import utc_now
 from core.db import session_scope
 from handoff.auth import StaffView
-from handoff.models import ACTIVE, utcnow
+from handoff.models import ACTIVE
 from handoff.settings import database_url
 from handoff.staff_ops import visible_ticket
 from handoff.tickets import TicketError
@@ -81,4 +82,4 @@ def take_over(staff: StaffView, ticket_id: int, url: str | None = None) -> None:
         if ticket.status != ACTIVE or ticket.assignee_id in (None, staff.id):
             raise TicketError("only an active ticket held by a colleague can be taken over")
         ticket.assignee_id = staff.id
-        ticket.updated_at = utcnow()
+        ticket.updated_at = utc_now()

@@ -45,6 +45,8 @@ from handoff.review import (
 from handoff.settings import database_url
 from handoff.staff_ops import claim, close, colleagues, reply, transfer, visible_ticket
 from handoff.tickets import TicketError
+from handoff.traffic import dashboard_context
+from nlu.topics import topic_labels
 
 STATUS_TEXT = {"waiting": "排队中", "active": "处理中", "closed": "已关闭", "left-message": "留言"}
 routes = web.RouteTableDef()
@@ -320,6 +322,7 @@ async def review_page(request: web.Request) -> web.Response:
         review=review,
         query=review.as_query(),
         statuses=STATUSES,
+        topic_choices=topic_labels(),
         error=error,
     )
 
@@ -359,7 +362,8 @@ async def export_route(request: web.Request) -> web.Response:
 async def dashboard_page(request: web.Request) -> web.Response:
     with session_scope(database_url(_url(request))) as session:
         board = build_dashboard(session, request["staff"])
-    return _page(request, "dashboard.html", board=board, chart=bar_chart_svg(board.days))
+        traffic = dashboard_context(session, request["staff"])
+    return _page(request, "dashboard.html", board=board, chart=bar_chart_svg(board.days), **traffic)
 
 
 # ------------------------------------------------------------------------------ staff (admin)

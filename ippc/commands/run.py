@@ -12,6 +12,7 @@ from core.migrate import upgrade
 from core.model_files import latest_model
 from core.paths import runtime_dir
 from core.settings import get_settings
+from handoff.first_run import first_admin_hint
 from runtime.launch import plan_services, supervise
 from runtime.security import check, fill_run_secrets
 
@@ -32,5 +33,7 @@ def run(args: argparse.Namespace) -> int:
     fill_run_secrets(os.environ, runtime_dir())
     settings = get_settings()
     upgrade(settings.database_url)
+    if hint := first_admin_hint(settings.database_url):
+        print(hint, flush=True)
     supervise(plan_services(settings, model, runtime_dir()))
     return 0

@@ -4,9 +4,11 @@ PostgreSQL server (own schema, dropped afterwards); staff accounts; tickets."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import update
 
 from channels.delivery import conversation_id as qualified
@@ -14,7 +16,9 @@ from core.clock import utc_now
 from core.db import session_scope
 from core.migrate import upgrade
 from handoff.auth import StaffView, add_staff
+from handoff.console import create_app
 from handoff.models import CLOSED, Ticket
+from handoff.settings import get_handoff_settings
 from handoff.tickets import Line, open_ticket
 
 PASSWORD = "correct horse battery"
@@ -72,3 +76,29 @@ def mark_closed(url: str, ticket_id: int, minutes_ago: int = 0) -> None:
             .where(Ticket.id == ticket_id)
             .values(status=CLOSED, closed_at=utc_now() - timedelta(minutes=minutes_ago))
         )
+
+
+class Clock:
+    """Naive UTC now that a test can move forward."""
+
+    def __init__(self) -> None:
+        self.now = utc_now()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def console(handoff_db: str, clock: Clock) -> AsyncIterator[TestClient]:
+    app = create_app(url=handoff_db, settings=get_handoff_settings(), clock=clock)
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        yield client
+    finally:
+        await client.close()
