@@ -42,7 +42,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 # Everything the suite uses is installed first (chromium, nginx); under CI=true a test that
-# would skip for something missing fails instead (tests/conftest.py). -rsxX (pyproject) lists
+# would skip for something missing fails instead (tests/ci_skips.py). -rfEsxX (pyproject) lists
 # every skip and xfail with its reason; --durations shows where the time goes.
 test: install lint browser-deps deploy-deps train
 	$(BIN)/rasa data validate --domain bot/domain --data bot/data --config bot/config.yml

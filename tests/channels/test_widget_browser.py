@@ -154,7 +154,7 @@ async def test_widget_talks_to_the_real_assistant(page, live_assistant) -> None:
     answer = get_knowledge_base().render_answer("fasttrack_overview/what")
     first_line, source = answer.splitlines()[0], answer.splitlines()[-1]
     await expect(bubbles.last).to_contain_text(first_line, timeout=60_000)
-    await expect(bubbles.last).to_contain_text(source)
+    await expect(bubbles.last).to_contain_text(source.removeprefix("来源："))
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / "widget-live.png"))
 
@@ -200,7 +200,9 @@ async def test_html_in_user_and_staff_text_is_shown_as_text(page, live_assistant
 
     conversation = await page.evaluate("window.__ippcWidget.conversationId()")
     listed = live_assistant.ippc("handoff", "list", "--json")
-    [ticket] = [t for t in json.loads(listed.stdout) if t["conversation_id"] == conversation]
+    [ticket] = [
+        t for t in json.loads(listed.stdout) if t["conversation_id"] == f"web:{conversation}"
+    ]
     username = f"xss-{uuid.uuid4().hex[:6]}"
     added = live_assistant.ippc("staff", "add", username, "--password-stdin", stdin=PASSWORD + "\n")
     assert added.returncode == 0, added.stderr

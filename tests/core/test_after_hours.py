@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from handoff.dialogue import MAX_NOTE_CHARS
 from handoff.hours import WorkingHours, WorkingHoursError, current_time
 from handoff.models import LEFT_MESSAGE
-from knowledge_base.base import get_knowledge_base
+from knowledge_base.texts import say
 from tests.conftest import LiveAssistant, start_assistant
 
 HOLIDAY_MORNING = "2023-10-06T10:00:00+08:00"  # Friday, National Day holiday
@@ -62,25 +63,29 @@ def test_after_hours_a_message_is_left_for_the_make_up_workday(after_hours: Live
     offer = after_hours.texts(sender, "转人工")
     # Closed now, with the center's real hours, and back "tomorrow" (the make-up Saturday)
     # at the start of its first period: not Monday 9 October, the next weekday.
-    periods = get_knowledge_base().center_info.working_periods
-    opening = periods[0].split("-")[0].strip()
-    assert "不在人工服务时间" in offer, offer
-    assert f"最早 明天 {opening} 上线" in offer, offer
+    hours = WorkingHours.from_settings({})
+    opening = f"{hours.periods[0][0]:%H:%M}"
+    back = say("handoff.moment.tomorrow", clock=opening)
+    assert offer.splitlines()[0] == say(
+        "handoff.offline", lead="", hours=hours.describe(), back=back
+    ), offer
+    assert say("handoff.ask_contact") in offer  # the form asks for a contact
     assert "工单号" not in offer  # no ticket in the live queue
-    assert "联系方式" in offer  # the form asks for a contact
 
-    assert "没有识别到有效的手机号" in after_hours.texts(sender, "我不想给")
-    assert "简要说明" in after_hours.texts(sender, "13812345678")
+    assert after_hours.texts(sender, "我不想给").startswith(say("handoff.bad_contact"))
+    ask_note = say("handoff.ask_note", max_chars=MAX_NOTE_CHARS)
+    assert after_hours.texts(sender, "13812345678") == ask_note
     done = after_hours.texts(sender, "想问预审收费的具体标准")
-    assert "留言已提交" in done and f"明天 {opening} 上线后" in done, done
 
     listed = after_hours.ippc("handoff", "list", "--json")
     assert listed.returncode == 0, listed.stderr
-    [ticket] = [t for t in json.loads(listed.stdout) if t["conversation_id"] == sender]
+    [ticket] = [t for t in json.loads(listed.stdout) if t["conversation_id"] == f"rest:{sender}"]
+    assert done == say("handoff.message_left", ticket_id=ticket["id"], back=back)
     assert ticket["status"] == LEFT_MESSAGE
     assert ticket["topic"] == "fasttrack_fee"
-    hour, minute = (int(part) for part in opening.split(":"))
-    expected = MAKE_UP_SATURDAY.replace(hour=hour, minute=minute)
+    expected = MAKE_UP_SATURDAY.replace(
+        hour=hours.periods[0][0].hour, minute=hours.periods[0][0].minute
+    )
     assert datetime.fromisoformat(ticket["callback_after"]) == expected
     assert "13812345678" not in listed.stdout  # the contact is masked in listings
     texts = [line["text"] for line in ticket["transcript"] if line["sender"] == "user"]
@@ -90,10 +95,10 @@ def test_after_hours_a_message_is_left_for_the_make_up_workday(after_hours: Live
 @pytest.mark.model
 def test_after_hours_the_form_can_be_cancelled(after_hours: LiveAssistant) -> None:
     sender = f"after-{uuid.uuid4().hex[:8]}"
-    assert "不在人工服务时间" in after_hours.texts(sender, "我要找人工客服")
-    assert "已取消留言" in after_hours.texts(sender, "取消")
+    assert "最早" in after_hours.texts(sender, "我要找人工客服")
+    assert after_hours.texts(sender, "取消") == say("handoff.message_cancelled")
     listed = json.loads(after_hours.ippc("handoff", "list", "--json").stdout)
-    assert [t for t in listed if t["conversation_id"] == sender] == []
+    assert [t for t in listed if t["conversation_id"] == f"rest:{sender}"] == []
 
 
 @pytest.mark.model

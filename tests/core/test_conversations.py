@@ -115,7 +115,12 @@ BAD_INPUTS = [
     pytest.param("   ", lambda r: is_response(r, "utter_empty_message"), id="spaces"),
     pytest.param("\u3000\t\n", lambda r: is_response(r, "utter_empty_message"), id="blank-unicode"),
     # Nothing to understand: a prompt to say it in words, with examples.
-    pytest.param("👍👍👍", lambda r: is_response(r, "utter_rephrase"), id="emoji"),
+    # Thumbs up: read as thanks, or a prompt to say it in words.
+    pytest.param(
+        "👍👍👍",
+        lambda r: is_response(r, "utter_rephrase") or r.startswith("不客气"),
+        id="emoji",
+    ),
     pytest.param("?", lambda r: is_response(r, "utter_rephrase"), id="question-mark"),
     pytest.param(
         "？？？",
@@ -128,6 +133,16 @@ BAD_INPUTS = [
         ),
     ),
     pytest.param("你好\x00\x07", lambda r: is_response(r, "utter_greet"), id="control"),
+    pytest.param(
+        '<img src=x onerror="alert(1)"><script>alert(2)</script>',
+        lambda r: is_response(r, "utter_rephrase"),
+        id="markup",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="nlu: HTML markup is classified as case_status (confidence 0.99) and the bot "
+            "asks for a case number instead of a prompt to rephrase",
+        ),
+    ),
     pytest.param(
         "hello, can you help me?",
         lambda r: "中文" in r,  # the assistant answers in Chinese: it must say so
@@ -142,11 +157,6 @@ BAD_INPUTS = [
         "预审 pre-exam 怎么apply",
         lambda r: not is_response(r, "utter_rephrase") and "预审" in r,
         id="mixed",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="nlu: a Chinese question with English words in it ('预审 … 怎么apply') is "
-            "not understood: the reply asks to rephrase instead of answering about applying",
-        ),
     ),
     pytest.param(
         "专利" * 2500,

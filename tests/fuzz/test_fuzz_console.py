@@ -75,7 +75,7 @@ def console(background: BackgroundLoop) -> Iterator[Console]:
         add_staff("fuzzadmin", PASSWORD, role="admin", url=url)
         now = datetime.now(timezone.utc)
         ticket_id = open_ticket(
-            f"fuzz-{uuid.uuid4().hex[:8]}", "rest", "user_request",
+            f"rest:fuzz-{uuid.uuid4().hex[:8]}", "rest", "user_request",
             [Line("user", "转人工", now, "human_handoff", "human_handoff", 0.97)], url=url,
         )  # fmt: skip
 
