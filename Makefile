@@ -28,22 +28,25 @@ run: train
 browser-deps:
 	@dpkg -s chromium fonts-wqy-microhei >/dev/null 2>&1 || { \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
-		|| echo "chromium could not be installed: browser tests will be skipped"; }
+		|| echo "chromium could not be installed: browser tests will be skipped (fail under CI=true)"; }
 
 # Debian's nginx for the production-stack tests and benchmark (deploy/): nginx runs as our
 # child with a generated configuration, never as a system service.
 deploy-deps:
 	@dpkg -s nginx >/dev/null 2>&1 || { \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null) \
-		|| echo "nginx could not be installed: deploy tests will be skipped"; }
+		|| echo "nginx could not be installed: deploy tests will be skipped (fail under CI=true)"; }
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install lint browser-deps train
+# Everything the suite uses is installed first (chromium, nginx); under CI=true a test that
+# would skip for something missing fails instead (tests/conftest.py). -rsxX (pyproject) lists
+# every skip and xfail with its reason; --durations shows where the time goes.
+test: install lint browser-deps deploy-deps train
 	$(BIN)/rasa data validate --domain bot/domain --data bot/data --config bot/config.yml
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=15
 
 format: install
 	$(BIN)/ruff format .

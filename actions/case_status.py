@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_intent
+from actions.common import ask, asks_something_else, latest_intent
 from cases import replies
 from cases.service import BUSY, FOUND, LOCKED, CaseLookup
 from cases.settings import get_case_settings
@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 FORM = "case_status_form"
 # Intents that leave the form rather than answer its question.
 LEAVING_INTENTS = {"human_handoff", "goodbye"}
+# Intents that belong to the lookup: a message with one of them is an answer.
+OWN_INTENTS = {"case_status"}
 # Words that announce the phone digits when they come before the form asks for them.
 PHONE_CUES = ("尾号", "后四位", "后4位", "手机", "电话")
 _lookups: dict[tuple, CaseLookup] = {}
@@ -31,6 +33,16 @@ _lookups: dict[tuple, CaseLookup] = {}
 
 def _has_case_number_entity(tracker: Tracker) -> bool:
     return any(e.get("entity") == "case_number" for e in tracker.latest_message.get("entities", []))
+
+
+def _client(tracker: Tracker) -> str | None:
+    """The caller's address the channel put in the last message's metadata (REST, widget):
+    the lockout counts it across conversations."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            client = (event.get("metadata") or {}).get("client")
+            return str(client) if client else None
+    return None
 
 
 class ValidateCaseStatusForm(FormValidationAction):
@@ -50,16 +62,25 @@ class ValidateCaseStatusForm(FormValidationAction):
         found = find_case_numbers(tracker.latest_message.get("text") or "")
         if found:
             return {"case_number": found[0].value}
+        if asks_something_else(tracker, OWN_INTENTS):
+            return {}  # "不查了，备案要什么材料": answered by the rules, not by this form
         dispatcher.utter_message(text=say("cases.bad_case_number"))
         return {"case_number": None}
 
     async def extract_phone_last4(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """The digits given together with the case number, before the form asked for them."""
-        if tracker.get_slot("requested_slot") == "phone_last4" or tracker.get_slot("phone_last4"):
-            return {}
+        """The reply to the digits question (validated below), or the digits given together
+        with the case number before the form asked for them."""
         text = tracker.latest_message.get("text") or ""
+        if tracker.get_slot("requested_slot") == "phone_last4":
+            if latest_intent(tracker)[0] in LEAVING_INTENTS:
+                return {}
+            if not extract_phone_last4(text) and asks_something_else(tracker, OWN_INTENTS):
+                return {}
+            return {"phone_last4": text}
+        if tracker.get_slot("phone_last4"):
+            return {}
         mentions_case = _has_case_number_entity(tracker) or bool(find_case_numbers(text))
         if not (mentions_case or any(cue in text for cue in PHONE_CUES)):
             return {}
@@ -86,8 +107,30 @@ class ValidateCaseStatusForm(FormValidationAction):
         return {"phone_last4": None}
 
 
+class ActionAskCaseNumber(Action):
+    def name(self) -> str:
+        return "action_ask_case_number"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        ask(dispatcher, tracker, "case_number", response="utter_ask_case_number")
+        return []
+
+
+class ActionAskPhoneLast4(Action):
+    def name(self) -> str:
+        return "action_ask_phone_last4"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        ask(dispatcher, tracker, "phone_last4", response="utter_ask_phone_last4")
+        return []
+
+
 async def _lookup_service() -> CaseLookup:
-    """One CaseLookup per configuration, created off the event loop (it migrates the schema)."""
+    """One CaseLookup per configuration, created off the event loop (it may open a backend)."""
     settings = get_case_settings()
     url = get_settings().database_url
     key = (settings, url)
@@ -117,10 +160,11 @@ class ActionCaseStatusLookup(Action):
             deadline = get_case_settings().deadline + 0.3
             service = await _lookup_service()
             result = await asyncio.wait_for(
-                service.lookup(number, last4, tracker.sender_id, channel), timeout=deadline
+                service.lookup(number, last4, tracker.sender_id, channel, _client(tracker)),
+                timeout=deadline,
             )
             outcome = result.outcome
-        except Exception:  # noqa: BLE001 - whatever fails, the user hears 系统繁忙, never silence
+        except Exception:  # whatever fails, the user hears 系统繁忙, never silence
             logger.exception("case lookup failed")
             outcome, result = BUSY, None
         if outcome == FOUND:

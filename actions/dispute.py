@@ -6,32 +6,49 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import knowledge_base, latest_text
+from actions.common import ask, asks_something_else, knowledge_base, latest_intent, latest_text
+from knowledge_base.dialogue import is_bare_answer, is_correction
 from knowledge_base.disputes import (
     describe_recommendation,
     match_option,
+    option_mentions,
     question,
     routes_overview,
 )
+from knowledge_base.texts import say
 
 DISPUTE_SLOTS = ("right_type", "place", "goal")
 
 
+# Intents that belong to the dispute form: a message with one of them is an answer.
+OWN_INTENTS = {"dispute_routes", "dispute_evidence", "dispute_overseas", "infringement_judgement"}
+
+
 class ValidateDisputeForm(FormValidationAction):
-    """Fills every question the message answers, so a detailed first message asks less."""
+    """Fills every question the message answers, so a detailed first message asks less; a
+    later message that names an answer again changes it ("不是专利，是商标"), and a negated
+    option never counts. A new dispute starts from scratch; a correction keeps the rest."""
 
     def name(self) -> str:
         return "validate_dispute_form"
 
     def _extract(self, slot: str, tracker: Tracker) -> dict[str, Any]:
-        if tracker.get_slot(slot) and tracker.get_slot("requested_slot") != slot:
+        text = latest_text(tracker)
+        option = match_option(knowledge_base(), slot, text)
+        requested = tracker.get_slot("requested_slot")
+        if requested is None and not _keeps_earlier_answers(tracker):
+            return {slot: option}  # a new dispute: earlier answers do not carry over
+        if option is None:
             return {}
-        option = match_option(knowledge_base(), slot, latest_text(tracker))
-        return {slot: option} if option else {}
+        if requested != slot and asks_something_else(tracker, OWN_INTENTS):
+            answers_requested = requested and match_option(knowledge_base(), requested, text)
+            if not answers_requested:
+                return {}  # a new question that happens to name an option: answer it
+        return {slot: option}
 
     async def extract_right_type(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -47,6 +64,17 @@ class ValidateDisputeForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         return self._extract("goal", tracker)
+
+
+def _keeps_earlier_answers(tracker: Tracker) -> bool:
+    """The form (re)starts on a correction or a bare answer right after a dispute: the
+    answers given before stay, the named one changes."""
+    text = latest_text(tracker)
+    if is_correction(text):
+        return True
+    kb = knowledge_base()
+    mentions = [(s, e) for slot in DISPUTE_SLOTS for _, s, e in option_mentions(kb, slot, text)]
+    return is_bare_answer(text, mentions) and latest_intent(tracker)[0] != "dispute_routes"
 
 
 class ActionAskDisputeQuestion(Action):
@@ -65,7 +93,7 @@ class ActionAskDisputeQuestion(Action):
         if tracker.get_slot("requested_slot") is None:  # the form's first question
             dispatcher.utter_message(text=routes_overview(kb))
         text, buttons = question(kb, self.slot)
-        dispatcher.utter_message(text=text, buttons=buttons)
+        ask(dispatcher, tracker, self.slot, text=text, buttons=buttons)
         return []
 
 
@@ -78,6 +106,9 @@ class ActionAskGoal(ActionAskDisputeQuestion):
 
 
 class ActionRecommendDisputeRoutes(Action):
+    """The routes for the answers; the answers stay, so that a correction right after
+    ("不是专利，是商标") changes one of them and gives the routes again."""
+
     def name(self) -> str:
         return "action_recommend_dispute_routes"
 
@@ -88,9 +119,14 @@ class ActionRecommendDisputeRoutes(Action):
         dispatcher.utter_message(
             text=describe_recommendation(knowledge_base(), *answers),
             buttons=[
-                {"title": "怎么固定证据", "payload": "侵权证据怎么固定"},
-                {"title": "转人工咨询", "payload": "/human_handoff"},
+                {
+                    "title": say("dialogue.button.evidence"),
+                    "payload": say("dialogue.button.evidence_payload"),
+                },
+                {
+                    "title": say("dialogue.button.dispute_human"),
+                    "payload": say("dialogue.button.human_payload"),
+                },
             ],
         )
-        # A new dispute question starts from scratch.
-        return [SlotSet(slot, None) for slot in DISPUTE_SLOTS]
+        return []

@@ -10,7 +10,19 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import first_value, knowledge_base, latest_entities, latest_intent, latest_text
+from actions.common import (
+    affirmed_entities,
+    ask,
+    ask_number,
+    asks_something_else,
+    entity_mentions,
+    first_value,
+    knowledge_base,
+    latest_entities,
+    latest_intent,
+    latest_text,
+)
+from dialogue.decide import MAX_UNANSWERED
 from knowledge_base.eligibility import (
     ANY_PATENT_TYPE,
     answer_eligibility,
@@ -18,11 +30,13 @@ from knowledge_base.eligibility import (
     centers_with_field_text,
     short_verdict,
 )
+from knowledge_base.texts import say
 
 UNSURE_WORDS = ("不确定", "不知道", "不清楚", "还没想好", "都可以", "都有", "不限", "没想好")
 # Free text is taken as a field name only when the message is not clearly another question.
 FREE_TEXT_MAX_CONFIDENCE = 0.7
 FREE_TEXT_MAX_CHARS = 30
+REGION_BUTTONS = 6  # the second time the region is asked: some centers' cities
 
 
 def _asks_about_a_center(tracker: Tracker) -> bool:
@@ -40,7 +54,15 @@ def _most_specific_region(values: list[str]) -> str | None:
     return chosen.name if chosen else None
 
 
+# Intents that belong to the eligibility form: a message with one of them is an answer.
+OWN_INTENTS = {"fasttrack_eligibility", "fasttrack_overview"}
+
+
 class ValidateFasttrackEligibilityForm(FormValidationAction):
+    """Takes every region, field and patent type the message names, whatever intent the
+    classifier chose, so that "广州", "做新材料", "发明" and "说错了，我们在上海" all work; a
+    negated value ("不是深圳，是广州") does not count."""
+
     def name(self) -> str:
         return "validate_fasttrack_eligibility_form"
 
@@ -55,25 +77,40 @@ class ValidateFasttrackEligibilityForm(FormValidationAction):
             return []
         return domain_slots
 
+    async def extract_region(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        region = _most_specific_region(affirmed_entities(tracker, "region"))
+        return {"region": region} if region else {}
+
     async def extract_tech_field(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """An answer to "what field?" that names no known field is kept as typed."""
-        if tracker.get_slot("requested_slot") != "tech_field":
-            return {}
-        if latest_entities(tracker, "tech_field"):
-            return {}
-        intent, confidence = latest_intent(tracker)
-        text = latest_text(tracker)
-        if not text or (
-            intent != "fasttrack_eligibility" and confidence > FREE_TEXT_MAX_CONFIDENCE
+        """A named field wins; an answer to "what field?" that names none is kept as typed,
+        unless it is a new question or "算了"."""
+        fields = affirmed_entities(tracker, "tech_field")
+        if fields:
+            return {"tech_field": fields[0]}
+        if tracker.get_slot("requested_slot") != "tech_field" or latest_entities(
+            tracker, "tech_field"
         ):
+            return {}
+        text = latest_text(tracker)
+        if not text or asks_something_else(tracker, OWN_INTENTS):
+            return {}
+        if latest_entities(tracker, "region") or latest_entities(tracker, "patent_type"):
+            return {}  # an answer to another question ("我们在广州")
+        intent, confidence = latest_intent(tracker)
+        if intent != "fasttrack_eligibility" and confidence > FREE_TEXT_MAX_CONFIDENCE:
             return {}
         return {"tech_field": text[:FREE_TEXT_MAX_CHARS]}
 
     async def extract_patent_type(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        types = affirmed_entities(tracker, "patent_type")
+        if types:
+            return {"patent_type": types[0]}
         if tracker.get_slot("requested_slot") != "patent_type":
             return {}
         if any(word in latest_text(tracker) for word in UNSURE_WORDS):
@@ -83,22 +120,24 @@ class ValidateFasttrackEligibilityForm(FormValidationAction):
     def validate_region(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        region = _most_specific_region(value if isinstance(value, list) else [value])
-        if region is None:
-            dispatcher.utter_message(
-                text="没能识别这个地区，请告诉我省或市的名称，比如“广东深圳”。"
-            )
+        named = affirmed_entities(tracker, "region")
+        values = named or (value if isinstance(value, list) else [value])
+        region = _most_specific_region([v for v in values if v])
+        if region is None and not (named or entity_mentions(tracker, "region")):
+            dispatcher.utter_message(text=say("dialogue.eligibility.unknown_region"))
         return {"region": region}
 
     def validate_tech_field(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return {"tech_field": first_value(value)}
+        named = affirmed_entities(tracker, "tech_field")
+        return {"tech_field": named[0] if named else first_value(value)}
 
     def validate_patent_type(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        value = first_value(value)
+        named = affirmed_entities(tracker, "patent_type")
+        value = named[0] if named else first_value(value)
         known = value in knowledge_base().patent_types or value == ANY_PATENT_TYPE
         return {"patent_type": value if known else None}
 
@@ -113,14 +152,34 @@ class ActionAskRegion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         kb = knowledge_base()
-        field = first_value(tracker.get_slot("tech_field"))
-        if field and kb.centers_with_field(field):
-            dispatcher.utter_message(
-                text=centers_with_field_text(kb, field) + "\n" + kb.centers_table_source_line
-            )
-        else:
-            dispatcher.utter_message(text=kb.render_answer("eligibility_conditions"))
-        dispatcher.utter_message(text="请问您（或贵单位）在哪个省市？我帮您看看能找哪个中心预审。")
+        if ask_number(tracker, "region") == 1:
+            field = first_value(tracker.get_slot("tech_field"))
+            if field and kb.centers_with_field(field):
+                dispatcher.utter_message(
+                    text=centers_with_field_text(kb, field) + "\n" + kb.centers_table_source_line
+                )
+            else:
+                dispatcher.utter_message(text=kb.render_answer("eligibility_conditions"))
+        cities = list(dict.fromkeys(c.city for c in kb.centers() if getattr(c, "city", None)))
+        buttons = [{"title": city, "payload": city} for city in cities[:REGION_BUTTONS]]
+        ask(
+            dispatcher,
+            tracker,
+            "region",
+            text=say("dialogue.eligibility.ask_region"),
+            buttons=buttons if ask_number(tracker, "region") > 1 else None,
+        )
+        return []
+
+
+class ActionAskTechField(Action):
+    def name(self) -> str:
+        return "action_ask_tech_field"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        ask(dispatcher, tracker, "tech_field", response="utter_ask_tech_field")
         return []
 
 
@@ -139,9 +198,9 @@ class ActionAskPatentType(Action):
             kb.region(first_value(tracker.get_slot("region"))),
             first_value(tracker.get_slot("tech_field")),
         )
-        if verdict:
+        if verdict and ask_number(tracker, "patent_type") <= MAX_UNANSWERED:
             dispatcher.utter_message(text=verdict)
-        dispatcher.utter_message(response="utter_patent_type_question")
+        ask(dispatcher, tracker, "patent_type", response="utter_patent_type_question")
         return []
 
 

@@ -11,18 +11,21 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import ask, asks_something_else
+from channels.push import pending_messages
 from handoff.dialogue import (
     MAX_NOTE_CHARS,
+    cancel_payload,
     is_cancel,
     latest_user_line,
     leave_message,
     start_handoff,
     valid_contact,
 )
-from handoff.outbox import take_pending
 from handoff.rating import parse_rating
 from handoff.settings import get_handoff_settings
 from handoff.tickets import add_line, rate_last_ticket
+from knowledge_base.texts import say
 
 logger = logging.getLogger(__name__)
 
@@ -78,14 +81,12 @@ class ActionHandoffRelay(Action):
     ) -> list[EventType]:
         line = latest_user_line(tracker.events)
         recorded = line is not None and add_line(tracker.sender_id, line) is not None
-        pending = take_pending(tracker.sender_id)
+        pending = pending_messages(tracker.sender_id)
         for message in pending:
             dispatcher.utter_message(text=message.get("text"), buttons=message.get("buttons") or [])
         if not recorded and not pending:
             # Closed between the policy's look and now: the bot is back.
-            dispatcher.utter_message(
-                text="本次人工服务已结束，智能助手已恢复。请再说一次您的问题。"
-            )
+            dispatcher.utter_message(text=say("handoff.ended_bot_back"))
         return []
 
 
@@ -98,16 +99,14 @@ class ActionHandoffRate(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        for message in take_pending(tracker.sender_id):  # the closing words, if not seen yet
+        for message in pending_messages(tracker.sender_id):  # the closing words, if not seen yet
             dispatcher.utter_message(text=message.get("text"), buttons=message.get("buttons") or [])
         rating = parse_rating(tracker.latest_message.get("text"))
         window = get_handoff_settings().rating_window_minutes
         if rating is not None and rate_last_ticket(tracker.sender_id, rating, window):
-            dispatcher.utter_message(
-                text=f"感谢您的评价（{rating} 分）！还有其他问题可以继续问我。"
-            )
+            dispatcher.utter_message(text=say("handoff.rated", score=rating))
         else:
-            dispatcher.utter_message(text="请问还有什么可以帮您？")
+            dispatcher.utter_message(text=say("handoff.anything_else"))
         return []
 
 
@@ -118,9 +117,13 @@ class ActionAskHandoffContact(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(
-            text="请留下您的联系方式（手机号、座机或电子邮箱）。回复“取消”可放弃留言。",
-            buttons=[{"title": "不留言了", "payload": "取消"}],
+        # Asked at most twice in a row (actions.common.ask), then the form gives up.
+        ask(
+            dispatcher,
+            tracker,
+            "handoff_contact",
+            text=say("handoff.ask_contact"),
+            buttons=[{"title": say("handoff.no_message_button"), "payload": cancel_payload()}],
         )
         return []
 
@@ -132,7 +135,7 @@ class ActionAskHandoffNote(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(text=f"请简要说明您要咨询的问题（{MAX_NOTE_CHARS} 字以内）。")
+        dispatcher.utter_message(text=say("handoff.ask_note", max_chars=MAX_NOTE_CHARS))
         return []
 
 
@@ -144,6 +147,18 @@ class ValidateHandoffMessageForm(FormValidationAction):
     def _cancel() -> dict[str, Any]:
         return {"handoff_contact": CANCELLED, "handoff_note": CANCELLED}
 
+    async def extract_handoff_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The reply to the contact question; a new question without a contact in it is left
+        to the rules (answered, then the form asks again)."""
+        if tracker.get_slot("requested_slot") != "handoff_contact":
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        if not is_cancel(text) and not valid_contact(text) and asks_something_else(tracker, set()):
+            return {}
+        return {"handoff_contact": text}
+
     def validate_handoff_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -154,9 +169,7 @@ class ValidateHandoffMessageForm(FormValidationAction):
             return self._cancel()
         contact = valid_contact(text)
         if contact is None:
-            dispatcher.utter_message(
-                text="没有识别到有效的手机号、座机号或邮箱，请重新输入（例如 13800000000）。"
-            )
+            dispatcher.utter_message(text=say("handoff.bad_contact"))
             return {"handoff_contact": None}
         return {"handoff_contact": contact}
 
@@ -171,7 +184,7 @@ class ValidateHandoffMessageForm(FormValidationAction):
         if not text:
             return {"handoff_note": None}
         if len(text) > MAX_NOTE_CHARS:
-            dispatcher.utter_message(text=f"留言请控制在 {MAX_NOTE_CHARS} 字以内，请精简后再发。")
+            dispatcher.utter_message(text=say("handoff.note_too_long", max_chars=MAX_NOTE_CHARS))
             return {"handoff_note": None}
         return {"handoff_note": text}
 
@@ -188,7 +201,7 @@ class ActionHandoffLeaveMessage(Action):
         contact = tracker.get_slot("handoff_contact")
         reset = [SlotSet("handoff_contact", None), SlotSet("handoff_note", None)]
         if not contact or contact == CANCELLED or tracker.get_slot("handoff_note") == CANCELLED:
-            dispatcher.utter_message(text="好的，已取消留言。还有其他问题可以继续问我。")
+            dispatcher.utter_message(text=say("handoff.message_cancelled"))
             return reset
         text = leave_message(
             tracker.sender_id,

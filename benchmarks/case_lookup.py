@@ -145,7 +145,7 @@ def start_action_server(port: int, database_url: str, data_dir: str) -> subproce
         if process.poll() is not None:
             raise SystemExit("the action server exited at start")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
                 return process
         except OSError:
             time.sleep(0.5)

@@ -16,11 +16,12 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, insert, text
 
+from core.clock import aware_utc_now, utc_now
 from core.db import get_engine, session_scope
 from core.migrate import upgrade
 from handoff.auth import StaffView
@@ -34,7 +35,7 @@ OPEN_TICKETS = 300  # a busy queue: waiting and active tickets shown by the cons
 
 def _fill(url: str, tickets: int) -> None:
     """``tickets`` tickets (mostly closed, OPEN_TICKETS open), three messages each."""
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = utc_now()
     rows, messages = [], []
     for index in range(1, tickets + 1):
         status = CLOSED if index > OPEN_TICKETS else (WAITING if index % 2 else ACTIVE)
@@ -97,7 +98,7 @@ def measure(name: str, url: str, tickets: int, lookups: int) -> None:
         lookups,
         lambda i: conversation_state(f"nobody-{ids[i]}", 60, url),
     )
-    now = datetime.now(timezone.utc)
+    now = aware_utc_now()
     _timed(
         "relay: add a user message to the open ticket",
         lookups // 4,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from runtime.channel_config import NOT_PROCESSED
+from knowledge_base.texts import say
 
 
 @dataclass
@@ -105,7 +105,9 @@ async def _user(
             result.latencies.append(time.perf_counter() - started)
             if not body:
                 result.empty += 1
-            elif any(isinstance(m, dict) and m.get("text") == NOT_PROCESSED for m in body):
+            elif any(
+                isinstance(m, dict) and m.get("text") == say("runtime.not_processed") for m in body
+            ):
                 result.not_processed += 1
 
 

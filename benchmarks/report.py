@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 MB = 1024 * 1024
 
@@ -137,82 +139,107 @@ def write_chart(series: dict[str, list[dict]], paced: dict[str, list[dict]], pat
     plt.close(figure)
 
 
-def write_report(results: dict, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    chart = folder / "latency.png"
-    series = {
-        "ippc (ippc run)": results["ippc"],
-        "rasa init": results["reference"],
-        "ippc ×1 behind nginx": results.get("stack1", []),
-        "ippc ×2 behind nginx": results.get("stack2", []),
-    }
-    paced = {
-        "ippc (ippc run)": results.get("ippc_paced", []),
-        "rasa init": results.get("reference_paced", []),
-    }
-    write_chart(series, paced, chart)
-    training = results["training"]
-    nlu = results["nlu"]
+Rows = list[dict[str, Any]]  # one LoadResult.summary() per concurrency level
+
+
+@dataclass
+class BenchResults:
+    """Everything one ``make bench`` measured; the report is written from it and
+    ``results.json`` holds it as a plain dict (``asdict``)."""
+
+    when: str
+    command: str
+    machine: str
+    think: float = 2.0  # seconds a paced user pauses on average
+    training: dict[str, float] = field(default_factory=dict)  # "ippc" / "reference": seconds
+    nlu: dict[str, Any] = field(default_factory=dict)
+    ippc: Rows = field(default_factory=list)
+    ippc_paced: Rows = field(default_factory=list)
+    ippc_before: Rows = field(default_factory=list)  # IPPC_RASA_SPEEDUPS=0
+    reference: Rows = field(default_factory=list)
+    reference_paced: Rows = field(default_factory=list)
+    stack1: Rows = field(default_factory=list)
+    stack2: Rows = field(default_factory=list)
+    scaling_note: str = ""
+    cpu: dict[str, dict[str, Any]] = field(default_factory=dict)
+    memory: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _latency_section(results: BenchResults, chart: Path) -> list[str]:
     lines = [
-        "# Benchmark report",
-        "",
-        f"Generated {results['when']} by `{results['command']}` on {results['machine']}.",
-        "",
         "## Latency and throughput, ippc vs plain Rasa (`rasa init`, same Rasa 3.6.21)",
         "",
         "Each user says a multi-turn conversation turn by turn (each message as soon as the "
-        "previous answer arrived, no pause: a stress load), then starts a new one. Both assistants run with their shipped defaults: "
-        "`ippc run` (SQLite tracker store, action server) and `rasa run` in the `rasa init` "
-        "project (in-memory tracker store, no custom actions).",
+        "previous answer arrived, no pause: a stress load), then starts a new one. Both "
+        "assistants run with their shipped defaults: `ippc run` (SQLite tracker store, action "
+        "server) and `rasa run` in the `rasa init` project (in-memory tracker store, no custom "
+        "actions).",
         "",
-        *latency_table(results["ippc"], results["reference"]),
+        *latency_table(results.ippc, results.reference),
         "",
     ]
-    if results.get("ippc_paced"):
+    if results.ippc_paced:
         lines += [
             "### At a person's pace",
             "",
             "The same conversations, each user pausing 0.5–1.5 × "
-            f"{results.get('think', 2):g} s before each message (reading the answer, typing): "
+            f"{results.think:g} s before each message (reading the answer, typing): "
             "the load of that many people chatting at once rather than of as many clients "
             "sending as fast as they can.",
             "",
-            *latency_table(results["ippc_paced"], results.get("reference_paced", [])),
+            *latency_table(results.ippc_paced, results.reference_paced),
             "",
         ]
-    lines += [
+    return [
+        *lines,
         f"Chart: `{chart.name}` (left: no pauses; right: at a person's pace; p50 solid, p99 "
         "dashed; dotted line at 300 ms).",
         "",
     ]
-    if results.get("ippc_before"):
-        lines += [
-            "## Speed work: before and after",
-            "",
-            "Before: `ippc run` with `IPPC_RASA_SPEEDUPS=0` (Rasa as shipped). After: as shipped "
-            "here, with `deploy/rasa_speedups.py` (the action-response schema checked once "
-            "instead of on every action call; see docs/benchmarks.md).",
-            "",
-            *before_after_table(results["ippc_before"], results["ippc"]),
-            "",
-        ]
-    if results.get("stack1"):
-        lines += [
-            "## Production stack: one vs two Rasa servers behind nginx",
-            "",
-            "PostgreSQL tracker store, Redis lock store, two action server workers, nginx "
-            "(deploy/). Same load.",
-            "",
-            *scaling_table(results["stack1"], results.get("stack2", [])),
-            "",
-            results.get("scaling_note", ""),
-            "",
-            "CPU used during the load (all levels) by each process, from /proc:",
-            "",
-            *cpu_table(results.get("cpu", {})),
-            "",
-        ]
-    lines += [
+
+
+def _before_after_section(results: BenchResults) -> list[str]:
+    if not results.ippc_before:
+        return []
+    return [
+        "## Speed work: before and after",
+        "",
+        "Before: `ippc run` with `IPPC_RASA_SPEEDUPS=0` (Rasa as shipped). After: as shipped "
+        "here, with `runtime/rasa_speedups.py` (the action-response schema checked once "
+        "instead of on every action call; see docs/benchmarks.md).",
+        "",
+        *before_after_table(results.ippc_before, results.ippc),
+        "",
+    ]
+
+
+def _stack_section(results: BenchResults) -> list[str]:
+    if not results.stack1:
+        return []
+    return [
+        "## Production stack: one vs two Rasa servers behind nginx",
+        "",
+        "PostgreSQL tracker store, Redis lock store, two action server workers, nginx "
+        "(deploy/). Same load.",
+        "",
+        *scaling_table(results.stack1, results.stack2),
+        "",
+        results.scaling_note,
+        "",
+        "CPU used during the load (all levels) by each process, from /proc:",
+        "",
+        *cpu_table(results.cpu),
+        "",
+    ]
+
+
+def _training_and_memory_section(results: BenchResults) -> list[str]:
+    training = results.training
+    return [
         "## Training",
         "",
         "| assistant | seconds |",
@@ -223,23 +250,50 @@ def write_report(results: dict, folder: Path) -> Path:
         "",
         "## Resident memory (after the load)",
         "",
-        *memory_table(results["memory"]),
-        "",
-        "## NLU on ../shared/eval/dev.jsonl (`ippc classify`)",
+        *memory_table(results.memory),
         "",
     ]
-    if "error" in nlu:
-        lines.append(f"Not measured: {nlu['error']}")
-    else:
-        lines += [
-            f"- examples: {nlu['examples']}",
-            f"- topic accuracy: {nlu['topic_accuracy']:.1%}",
-            f"- entity exact match (all entities of an example right): "
-            f"{nlu['entity_exact_match']:.1%}",
-            f"- `ippc classify` wall time, model load included: {nlu['classify_seconds']} s",
-        ]
-        lines += [f"  - miss: {miss}" for miss in nlu["topic_misses"]]
-    lines += ["", *results.get("notes", [])]
+
+
+def _nlu_section(nlu: dict[str, Any]) -> list[str]:
+    lines = ["## NLU on ../shared/eval/dev.jsonl (`ippc classify`)", ""]
+    if "error" in nlu or not nlu:
+        return [*lines, f"Not measured: {nlu.get('error', 'no figures')}"]
+    return [
+        *lines,
+        f"- examples: {nlu['examples']}",
+        f"- topic accuracy: {nlu['topic_accuracy']:.1%}",
+        f"- entity exact match (all entities of an example right): {nlu['entity_exact_match']:.1%}",
+        f"- `ippc classify` wall time, model load included: {nlu['classify_seconds']} s",
+        *(f"  - miss: {miss}" for miss in nlu["topic_misses"]),
+    ]
+
+
+def write_report(results: BenchResults, folder: Path) -> Path:
+    """``report.md`` and ``latency.png`` in ``folder``; returns the report's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    chart = folder / "latency.png"
+    series = {
+        "ippc (ippc run)": results.ippc,
+        "rasa init": results.reference,
+        "ippc ×1 behind nginx": results.stack1,
+        "ippc ×2 behind nginx": results.stack2,
+    }
+    paced = {"ippc (ippc run)": results.ippc_paced, "rasa init": results.reference_paced}
+    write_chart(series, paced, chart)
+    lines = [
+        "# Benchmark report",
+        "",
+        f"Generated {results.when} by `{results.command}` on {results.machine}.",
+        "",
+        *_latency_section(results, chart),
+        *_before_after_section(results),
+        *_stack_section(results),
+        *_training_and_memory_section(results),
+        *_nlu_section(results.nlu),
+        "",
+        *results.notes,
+    ]
     report = folder / "report.md"
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return report

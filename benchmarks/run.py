@@ -22,14 +22,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 from benchmarks.dialogues import IPPC_DIALOGUES, REFERENCE_DIALOGUES
 from benchmarks.load import run_levels
 from benchmarks.nlu_accuracy import evaluate
-from benchmarks.report import write_report
+from benchmarks.report import BenchResults, write_report
 from benchmarks.targets import IppcRun, ReferenceAssistant
+from core.clock import aware_utc_now
 from core.paths import PROJECT_ROOT, models_dir
 from runtime.processes import machine_busy_seconds
 
@@ -87,7 +87,7 @@ def measure(target, dialogues, levels, args, paced: list[int] | None = None):  #
         target.stop()
 
 
-def stack_runs(model: Path, workdir: Path, levels: list[int], args) -> dict:
+def stack_runs(model: Path, workdir: Path, levels: list[int], args: argparse.Namespace) -> dict:
     """The deploy/ stack with one and two Rasa servers (needs nginx, PostgreSQL, Redis)."""
     from deploy.nginx import nginx_binary
     from deploy.stack import Stack, StackSettings
@@ -171,61 +171,55 @@ def main(argv: list[str] | None = None) -> int:
     levels = [int(level) for level in args.levels.split(",")]
     workdir = Path(tempfile.mkdtemp(prefix="ippc-bench-"))
     load = os.getloadavg()
-    results: dict = {
-        "when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "command": "make bench  (.venv/bin/python -m benchmarks.run "
-        + " ".join(sys.argv[1:])
-        + ")",
-        "machine": f"{os.cpu_count()} cores, {platform.platform()}, load average at start "
+    results = BenchResults(
+        when=aware_utc_now().strftime("%Y-%m-%d %H:%M UTC"),
+        command="make bench  (.venv/bin/python -m benchmarks.run " + " ".join(sys.argv[1:]) + ")",
+        machine=f"{os.cpu_count()} cores, {platform.platform()}, load average at start "
         f"{load[0]:.1f}",
-        "think": args.think,
-        "training": {},
-        "memory": {},
-        "notes": [],
-    }
+        think=args.think,
+    )
     try:
         if args.reuse_model:
             models = models_dir()
-            results["notes"].append("ippc training not timed (--reuse-model).")
+            results.notes.append("ippc training not timed (--reuse-model).")
         else:
             models = workdir / "models"
             print("training ippc (ippc train --force) ...", flush=True)
-            results["training"]["ippc"] = train_ippc(models)
+            results.training["ippc"] = train_ippc(models)
         model = sorted(models.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)[-1]
         print("creating and training the reference (rasa init --no-prompt) ...", flush=True)
         reference = ReferenceAssistant(workdir / "reference").create()
-        results["training"]["reference"] = round(reference.training_seconds, 1)
+        results.training["reference"] = round(reference.training_seconds, 1)
         print("NLU accuracy (ippc classify) ...", flush=True)
-        results["nlu"] = evaluate(models)
+        results.nlu = evaluate(models)
         print("load: ippc run", flush=True)
         paced = [level for level in levels if level in PACED_LEVELS]
-        results["ippc"], results["ippc_paced"], results["memory"]["ippc run"] = measure(
+        results.ippc, results.ippc_paced, results.memory["ippc run"] = measure(
             IppcRun(workdir / "ippc", models), IPPC_DIALOGUES, levels, args, paced
         )
         if not args.no_before_after:
             print("load: ippc run without the speed fixes (IPPC_RASA_SPEEDUPS=0)", flush=True)
             before_levels = [level for level in levels if level in BEFORE_AFTER_LEVELS]
-            results["ippc_before"], _, _ = measure(
+            results.ippc_before, _, _ = measure(
                 IppcRun(workdir / "ippc-before", models, extra_env={"IPPC_RASA_SPEEDUPS": "0"}),
                 IPPC_DIALOGUES, before_levels or levels[-1:], args,
             )  # fmt: skip
         print("load: rasa init", flush=True)
-        results["reference"], results["reference_paced"], results["memory"]["rasa init"] = measure(
+        results.reference, results.reference_paced, results.memory["rasa init"] = measure(
             reference, REFERENCE_DIALOGUES, levels, args, paced
         )
         if not args.no_stack:
             stack_levels = [level for level in levels if level in STACK_LEVELS] or levels[-1:]
             stacks = stack_runs(model, workdir, stack_levels, args)
-            results["notes"] += stacks.pop("notes", [])
-            results["memory"].update(stacks.pop("memory", {}))
-            results["cpu"] = stacks.pop("cpu", {})
-            results.update(stacks)
-            results["scaling_note"] = scaling_note(
-                results.get("stack1", []), results.get("stack2", []), results["cpu"]
-            )
+            results.notes += stacks.get("notes", [])
+            results.memory.update(stacks.get("memory", {}))
+            results.cpu = stacks.get("cpu", {})
+            results.stack1 = stacks.get("stack1", [])
+            results.stack2 = stacks.get("stack2", [])
+            results.scaling_note = scaling_note(results.stack1, results.stack2, results.cpu)
         report = write_report(results, args.out)
         (args.out / "results.json").write_text(
-            json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8"
+            json.dumps(results.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
         )
         print(report.read_text(encoding="utf-8"))
         print(f"report: {report}\nchart:  {args.out / 'latency.png'}")

@@ -60,3 +60,9 @@ def entries(
     if case_number:
         query = query.where(table.c.case_number == case_number)
     return [AuditEntry(*row) for row in connection.execute(query.limit(limit))]
+
+
+def purge(connection: Connection, before: datetime) -> int:
+    """Delete audit entries older than ``before``; how many."""
+    table = CaseLookupAudit.__table__
+    return connection.execute(table.delete().where(table.c.at < before)).rowcount

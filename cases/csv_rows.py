@@ -10,13 +10,12 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from cases.models import CASE_TYPES
-from core.patterns import CASE_NUMBER_PATTERN, nfkc, normalise_case_number
+from cases.explanations import case_types
+from core.patterns import CASE_NUMBER_PATTERN, MOBILE_NUMBER, nfkc, normalise_case_number
 
 HEADER = ("case_number", "case_type", "applicant", "phone", "status", "updated_at", "note")
 _BOM = b"\xef\xbb\xbf"
 _PHONE_SEPARATORS = re.compile(r"[\s\-()]")
-_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _DATE_FORMATS = (
     "%Y-%m-%d",
     "%Y-%m-%d %H:%M",
@@ -81,7 +80,7 @@ def parse_phone(raw: str) -> str | None:
         digits = digits[3:]
     elif digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
-    return digits if _MOBILE.fullmatch(digits) else None
+    return digits if MOBILE_NUMBER.fullmatch(digits) else None
 
 
 def parse_datetime(raw: str, timezone_name: str) -> datetime | None:
@@ -112,8 +111,8 @@ def _validate(line: int, fields: list[str], timezone_name: str) -> CaseRow | lis
     elif not CASE_NUMBER_PATTERN.fullmatch(nfkc(raw_number).strip()):
         errors.append(f"case_number {raw_number!r} is not a case number like YS2025000123")
     case_type = nfkc(case_type)
-    if case_type not in CASE_TYPES:
-        errors.append(f"case_type {case_type!r} is not one of {', '.join(CASE_TYPES)}")
+    if case_type not in case_types():
+        errors.append(f"case_type {case_type!r} is not one of {', '.join(case_types())}")
     if not applicant:
         errors.append("applicant is empty")
     elif len(applicant) > MAX_APPLICANT:

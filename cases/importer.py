@@ -4,16 +4,17 @@ and every new or changed status is appended to the case's history."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
 from cases.csv_rows import CaseRow
 from cases.models import Case, CaseHistory
-from cases.schema import ensure_schema
 from core.clock import utc_now
 from core.db import get_engine
+from core.settings import get_settings
 
 _CHUNK = 2000  # rows per SELECT ... IN and per executemany batch
 
@@ -34,83 +35,77 @@ def _chunks(rows: Sequence[CaseRow]) -> Iterable[Sequence[CaseRow]]:
         yield rows[start : start + _CHUNK]
 
 
-def _existing(connection: Connection, numbers: list[str]) -> dict[str, tuple]:
+# What a row sets on a case, and the part of it that makes a new history entry: a new status,
+# date or note is history; a corrected name or phone is not.
+CASE_FIELDS = ("case_type", "applicant", "phone", "status", "updated_at", "note")
+HISTORY_FIELDS = ("status", "updated_at", "note")
+
+
+def _fields(row: CaseRow) -> dict[str, object]:
+    return {name: getattr(row, name) for name in CASE_FIELDS}
+
+
+def _existing(connection: Connection, numbers: list[str]) -> dict[str, dict[str, object]]:
+    """The stored fields of those of ``numbers`` that are known, by case number."""
     table = Case.__table__
-    query = select(
-        table.c.case_number,
-        table.c.case_type,
-        table.c.applicant,
-        table.c.phone,
-        table.c.status,
-        table.c.updated_at,
-        table.c.note,
-    ).where(table.c.case_number.in_(numbers))
-    return {row[0]: tuple(row[1:]) for row in connection.execute(query)}
+    query = select(table.c.case_number, *(table.c[name] for name in CASE_FIELDS)).where(
+        table.c.case_number.in_(numbers)
+    )
+    return {
+        row["case_number"]: {name: row[name] for name in CASE_FIELDS}
+        for row in connection.execute(query).mappings()
+    }
 
 
-def _values(row: CaseRow) -> tuple:
-    return (row.case_type, row.applicant, row.phone, row.status, row.updated_at, row.note)
+@dataclass
+class _Batch:
+    """What one chunk of rows writes, and how many rows were new, changed or the same."""
+
+    inserts: list[dict[str, object]] = field(default_factory=list)
+    updates: list[dict[str, object]] = field(default_factory=list)
+    history: list[dict[str, object]] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _plan(chunk: Sequence[CaseRow], known: dict[str, dict[str, object]], now: datetime) -> _Batch:
+    batch = _Batch()
+    for row in chunk:
+        old, new = known.get(row.case_number), _fields(row)
+        if old == new:
+            batch.unchanged += 1
+            continue
+        record = {**new, "imported_at": now}
+        if old is None:
+            batch.inserts.append({"case_number": row.case_number, **record})
+        else:
+            batch.updates.append({"key": row.case_number, **record})
+        if old is None or any(old[name] != new[name] for name in HISTORY_FIELDS):
+            entry = {name: new[name] for name in HISTORY_FIELDS}
+            batch.history.append({"case_number": row.case_number, **entry, "recorded_at": now})
+    return batch
+
+
+def _write(connection: Connection, batch: _Batch) -> None:
+    cases = Case.__table__
+    if batch.inserts:
+        connection.execute(insert(cases), batch.inserts)
+    if batch.updates:
+        values = {name: bindparam(name) for name in (*CASE_FIELDS, "imported_at")}
+        update_case = update(cases).where(cases.c.case_number == bindparam("key")).values(values)
+        connection.execute(update_case, batch.updates)
+    if batch.history:
+        connection.execute(insert(CaseHistory.__table__), batch.history)
 
 
 def import_rows(rows: Sequence[CaseRow], url: str | None = None) -> ImportResult:
     """All rows or none: one transaction, rolled back on any error."""
-    url = ensure_schema(url)
     now = utc_now()
     created = updated = unchanged = 0
-    cases = Case.__table__
-    history = CaseHistory.__table__
-    update_case = (
-        update(cases)
-        .where(cases.c.case_number == bindparam("key"))
-        .values(
-            case_type=bindparam("case_type"),
-            applicant=bindparam("applicant"),
-            phone=bindparam("phone"),
-            status=bindparam("status"),
-            updated_at=bindparam("updated_at"),
-            note=bindparam("note"),
-            imported_at=bindparam("imported_at"),
-        )
-    )
-    with get_engine(url).begin() as connection:
+    with get_engine(url or get_settings().database_url).begin() as connection:
         for chunk in _chunks(rows):
-            known = _existing(connection, [row.case_number for row in chunk])
-            inserts, updates, new_history = [], [], []
-            for row in chunk:
-                old = known.get(row.case_number)
-                if old == _values(row):
-                    unchanged += 1
-                    continue
-                record = {
-                    "case_type": row.case_type,
-                    "applicant": row.applicant,
-                    "phone": row.phone,
-                    "status": row.status,
-                    "updated_at": row.updated_at,
-                    "note": row.note,
-                    "imported_at": now,
-                }
-                if old is None:
-                    inserts.append({"case_number": row.case_number, **record})
-                    created += 1
-                else:
-                    updates.append({"key": row.case_number, **record})
-                    updated += 1
-                # Only a new status, date or note is history; a corrected name or phone is not.
-                if old is None or old[3:] != _values(row)[3:]:
-                    new_history.append(
-                        {
-                            "case_number": row.case_number,
-                            "status": row.status,
-                            "updated_at": row.updated_at,
-                            "note": row.note,
-                            "recorded_at": now,
-                        }
-                    )
-            if inserts:
-                connection.execute(insert(cases), inserts)
-            if updates:
-                connection.execute(update_case, updates)
-            if new_history:
-                connection.execute(insert(history), new_history)
+            batch = _plan(chunk, _existing(connection, [row.case_number for row in chunk]), now)
+            _write(connection, batch)
+            created += len(batch.inserts)
+            updated += len(batch.updates)
+            unchanged += batch.unchanged
     return ImportResult(created, updated, unchanged)

@@ -1,49 +1,18 @@
 """Masking what the bot shows about an applicant: enough to recognise one's own case,
-not enough to learn someone else's name or number."""
+not enough to learn someone else's name or number. The legal forms and trade words that stay
+visible are in knowledge_base/data/words/cases.yml."""
 
 from __future__ import annotations
 
-# Longest first: the organisation form and a trade word stay visible, the name part does not.
-_ORG_SUFFIXES = (
-    "股份有限公司",
-    "有限责任公司",
-    "有限公司",
-    "合伙企业",
-    "研究院",
-    "研究所",
-    "事务所",
-    "工作室",
-    "集团",
-    "公司",
-    "大学",
-    "学院",
-    "医院",
-    "中心",
-    "厂",
-)
-_TRADE_WORDS = (
-    "信息技术",
-    "生物医药",
-    "新材料",
-    "新能源",
-    "科技",
-    "技术",
-    "电子",
-    "网络",
-    "智能",
-    "医药",
-    "生物",
-    "制造",
-    "机械",
-    "软件",
-    "贸易",
-    "实业",
-    "文化",
-    "传媒",
-    "电器",
-    "化工",
-)
+from knowledge_base.words import words
+
 MASK = "**"
+
+
+def _ending(text: str, key: str) -> str:
+    """The longest word of list ``key`` that ``text`` ends with (and is more than), or ""."""
+    endings = [w for w in words(key) if text.endswith(w) and len(text) > len(w)]
+    return max(endings, key=len, default="")
 
 
 def mask_applicant(name: str) -> str:
@@ -51,9 +20,9 @@ def mask_applicant(name: str) -> str:
     name = name.strip()
     if not name:
         return ""
-    suffix = next((s for s in _ORG_SUFFIXES if name.endswith(s) and len(name) > len(s)), "")
+    suffix = _ending(name, "cases.org_suffixes")
     body = name[: len(name) - len(suffix)]
-    trade = next((w for w in _TRADE_WORDS if body.endswith(w) and len(body) > len(w)), "")
+    trade = _ending(body, "cases.trade_words")
     core = body[: len(body) - len(trade)]
     return f"{core[0]}{MASK}{trade}{suffix}"
 

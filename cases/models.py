@@ -6,11 +6,9 @@ CSV gives them; ``recorded_at``, ``imported_at``, audit and lockout times are na
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 
 from core.db import Base
-
-CASE_TYPES = ("预审", "备案", "维权")
 
 
 class Case(Base):
@@ -71,3 +69,19 @@ class CaseLockout(Base):
     created_at = Column(DateTime, nullable=False)
 
     __table_args__ = (Index("ix_case_lockout_key", "kind", "key", "locked_until"),)
+
+
+class CaseLookupBudget(Base):
+    """Failed verifications counted per key (a conversation, a case number, a client, or all
+    lookups), reserved *before* the backend is asked, so that parallel attempts cannot all pass
+    the check; ``locked_until`` is set by the attempt that reaches the limit."""
+
+    __tablename__ = "case_lookup_budget"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    kind = Column(String(16), nullable=False)  # conversation, case_number, client, global
+    key = Column(String(255), nullable=False)
+    window_start = Column(DateTime, nullable=False)
+    failures = Column(Integer, nullable=False, default=0)
+    locked_until = Column(DateTime, nullable=True)
+
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_case_lookup_budget_key"),)

@@ -1,21 +1,22 @@
-"""A verified case lookup: lockout check, backend fetch, phone check, audit, all within the
-deadline. Both a wrong phone and an unknown case number give the same outcome to the caller."""
+"""A verified case lookup: an attempt reserved on every lockout budget (atomically, before the
+backend is asked), backend fetch, phone check, audit, all within the deadline. Both a wrong
+phone and an unknown case number give the same outcome to the caller."""
 
 from __future__ import annotations
 
 import asyncio
 import hmac
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from cases import audit, lockout
 from cases.backends import BackendUnavailable, CaseBackend, get_backend
 from cases.records import CaseRecord
-from cases.schema import ensure_schema
 from cases.settings import CaseSettings, get_case_settings
 from core.clock import utc_now
 from core.db import get_engine
 from core.patterns import normalise_case_number
+from core.settings import get_settings
 
 # What the conversation shows; ``NOT_VERIFIED`` covers "no such case" and "wrong phone" alike.
 FOUND = "found"
@@ -43,43 +44,64 @@ class CaseLookup:
         backend: CaseBackend | None = None,
     ) -> None:
         self.settings = settings or get_case_settings()
-        self.database_url = ensure_schema(database_url)
+        self.database_url = database_url or get_settings().database_url
         self.backend = backend or get_backend(self.settings, self.database_url)
 
-    def _is_locked(self, conversation_id: str, case_number: str, channel: str) -> bool:
-        now = utc_now()
-        with get_engine(self.database_url).begin() as connection:
-            if not lockout.is_locked(connection, now, conversation_id, case_number):
-                return False
-            audit.record(connection, now, conversation_id, channel, case_number, audit.LOCKED)
-            return True
+    def _budgets(self, conversation_id: str, case_number: str, client: str | None) -> list:
+        settings = self.settings
+        budgets = [
+            lockout.Budget(lockout.CONVERSATION, conversation_id[:255], settings.lockout_failures),
+            lockout.Budget(
+                lockout.CASE_NUMBER, lockout.case_key(case_number), settings.lockout_failures
+            ),
+            lockout.Budget(lockout.GLOBAL, "all", settings.global_failures),
+        ]
+        if client:
+            budgets.append(lockout.Budget(lockout.CLIENT, client[:255], settings.client_failures))
+        return budgets
 
-    def _conclude(self, conversation_id: str, channel: str, case_number: str, outcome: str) -> bool:
-        """Audit the outcome; after a failed verification, lock if the limit is reached."""
+    def _reserve(self, budgets: list, conversation_id: str, case_number: str, channel: str):  # noqa: ANN202
+        """(allowed, this attempt is the last one); a refusal is audited as ``locked``."""
         now = utc_now()
+        window = timedelta(seconds=self.settings.lockout_window)
+        engine = get_engine(self.database_url)
+        try:
+            with engine.begin() as connection:
+                return True, lockout.reserve(connection, now, budgets, window)
+        except lockout.Locked:
+            with engine.begin() as connection:
+                audit.record(connection, now, conversation_id, channel, case_number, audit.LOCKED)
+            return False, False
+
+    def _conclude(
+        self, budgets: list, conversation_id: str, channel: str, case_number: str, outcome: str
+    ) -> None:
+        """Audit the outcome; anything but a failed verification gives the attempt back."""
         with get_engine(self.database_url).begin() as connection:
-            audit.record(connection, now, conversation_id, channel, case_number, outcome)
+            audit.record(connection, utc_now(), conversation_id, channel, case_number, outcome)
             if outcome not in audit.FAILED_VERIFICATION:
-                return False
-            return lockout.lock_if_exceeded(
-                connection,
-                now,
-                conversation_id,
-                case_number,
-                self.settings.lockout_failures,
-                timedelta(seconds=self.settings.lockout_window),
-            )
+                lockout.give_back(connection, budgets)
 
     async def lookup(
-        self, case_number: str, phone_last4: str, conversation_id: str, channel: str
+        self,
+        case_number: str,
+        phone_last4: str,
+        conversation_id: str,
+        channel: str,
+        client: str | None = None,
     ) -> LookupResult:
+        """``client``: who is asking beyond this conversation (the caller's address for REST
+        and the widget); WeChat and Telegram conversations are their user already."""
         case_number = normalise_case_number(case_number)
         channel = channel or "unknown"
+        budgets = self._budgets(conversation_id, case_number, client)
         try:
-            locked = await asyncio.to_thread(self._is_locked, conversation_id, case_number, channel)
+            allowed, last_attempt = await asyncio.to_thread(
+                self._reserve, budgets, conversation_id, case_number, channel
+            )
         except Exception:  # noqa: BLE001 - the database itself is down: busy, not a crash
             return LookupResult(BUSY)
-        if locked:
+        if not allowed:
             return LookupResult(LOCKED)
         try:
             record = await asyncio.wait_for(
@@ -95,8 +117,8 @@ class CaseLookup:
             else:
                 outcome = audit.FOUND if matches else audit.WRONG_PHONE
         try:
-            locked_now = await asyncio.to_thread(
-                self._conclude, conversation_id, channel, case_number, outcome
+            await asyncio.to_thread(
+                self._conclude, budgets, conversation_id, channel, case_number, outcome
             )
         except Exception:  # noqa: BLE001 - nothing is shown that the audit log did not record
             return LookupResult(BUSY)
@@ -104,4 +126,19 @@ class CaseLookup:
             return LookupResult(FOUND, case=record)
         if outcome == audit.BACKEND_ERROR:
             return LookupResult(BUSY)
-        return LookupResult(NOT_VERIFIED, locked_now=locked_now)
+        return LookupResult(NOT_VERIFIED, locked_now=last_attempt)
+
+    def unlock(self, case_number: str) -> int:
+        """Staff lift a case number's lock after checking the applicant's identity."""
+        with get_engine(self.database_url).begin() as connection:
+            return lockout.unlock(connection, normalise_case_number(case_number))
+
+
+def purge(before: datetime, database_url: str | None = None) -> dict[str, int]:
+    """Retention: audit entries and lockout counters older than ``before`` (running locks
+    are kept). How many rows of each were deleted."""
+    with get_engine(database_url).begin() as connection:
+        return {
+            "case_lookup_audit": audit.purge(connection, before),
+            "case_lookup_budget": lockout.purge(connection, before, utc_now()),
+        }

@@ -36,6 +36,8 @@ class CaseSettings:
     breaker_reset: float  # seconds the circuit stays open before one trial request
     lockout_failures: int
     lockout_window: float  # seconds: failures counted in this window; lockout lasts as long
+    client_failures: int = 20  # per caller address / channel user, whatever the conversation
+    global_failures: int = 500  # all lookups together, against a distributed search
 
     @classmethod
     def fromenv(cls) -> CaseSettings:
@@ -52,6 +54,8 @@ class CaseSettings:
             breaker_reset=_float("IPPC_CASES_BREAKER_RESET", 30.0),
             lockout_failures=_int("IPPC_CASES_LOCKOUT_FAILURES", 5),
             lockout_window=_float("IPPC_CASES_LOCKOUT_WINDOW", 3600.0),
+            client_failures=_int("IPPC_CASES_CLIENT_FAILURES", 20),
+            global_failures=_int("IPPC_CASES_GLOBAL_FAILURES", 500),
         )
 
 

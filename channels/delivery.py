@@ -1,6 +1,12 @@
-"""Senders registered by the channels running in this (Rasa server) process.
+"""Conversation ids qualified by their channel, and the senders registered by the channels
+running in this (Rasa server) process.
 
-``push`` (in any process) reaches them through the internal push endpoint, so that one
+Every channel gives Rasa ``<prefix><id the channel received>`` as the sender id (``rest:``,
+``web:``, ``wechat:``, ``telegram:``), so that no channel can address another channel's user:
+a REST caller who sends ``{"sender": "telegram:42"}`` talks as ``rest:telegram:42``. Tickets,
+the outbox and the case-lookup lockout are keyed by that qualified id.
+
+``push`` (in any process) reaches the senders through the internal push endpoint, so that one
 process owns each channel's connections and API tokens.
 """
 
@@ -16,20 +22,34 @@ Outcome = Literal["delivered", "queued", "failed"]
 Sender = Callable[[str, list[dict[str, Any]]], Awaitable[Outcome]]
 
 # How each channel writes its conversation ids: "<prefix><recipient>".
-PREFIXES = {"wechat": "wechat:", "telegram": "telegram:"}
+PREFIXES = {"rest": "rest:", "webchat": "web:", "wechat": "wechat:", "telegram": "telegram:"}
+
+
+class ConversationIdError(ValueError):
+    """A conversation id that no channel could have produced."""
 
 
 def conversation_id(channel: str, recipient: str) -> str:
-    """The Rasa sender id of ``recipient`` on ``channel`` (WeChat openid, Telegram chat id)."""
-    return PREFIXES.get(channel, "") + recipient
+    """The Rasa sender id of ``recipient`` on ``channel`` (REST sender, widget id, WeChat
+    openid, Telegram chat id). An unknown channel is refused: ids are never left unqualified."""
+    if channel not in PREFIXES:
+        raise ConversationIdError(f"unknown channel {channel!r}")
+    return PREFIXES[channel] + recipient
+
+
+def channel_of(conversation: str) -> str:
+    """The channel a qualified conversation id belongs to."""
+    for channel, prefix in PREFIXES.items():
+        if conversation.startswith(prefix) and len(conversation) > len(prefix):
+            return channel
+    raise ConversationIdError(f"conversation id {conversation[:80]!r} has no channel prefix")
 
 
 def recipient(channel: str, conversation: str) -> str:
-    """Inverse of :func:`conversation_id` (an id without the prefix is taken as is)."""
-    prefix = PREFIXES.get(channel, "")
-    return (
-        conversation[len(prefix) :] if prefix and conversation.startswith(prefix) else conversation
-    )
+    """Inverse of :func:`conversation_id`; refuses an id qualified for another channel."""
+    if channel_of(conversation) != channel:
+        raise ConversationIdError(f"conversation id {conversation[:80]!r} is not a {channel} id")
+    return conversation[len(PREFIXES[channel]) :]
 
 
 def _senders(app: Sanic) -> dict[str, Sender]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sanic import response
+from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -27,3 +27,16 @@ def body_problem(
     if content_type and content_type not in allowed_types:
         return error(415, f"content type {content_type} not accepted")
     return None
+
+
+# Largest request body any route of the Rasa server accepts (Sanic's own default is 100 MB).
+MAX_REQUEST_BYTES = 1024 * 1024
+# Largest WebSocket frame (the widget's frames are a few kilobytes).
+MAX_FRAME_BYTES = 64 * 1024
+
+
+def limit_request_size(app: Sanic) -> None:
+    """Cap every request body of ``app`` (a listener runs this before the server starts; Sanic
+    reads the value for each new connection). Never raises a cap someone set lower."""
+    app.config.REQUEST_MAX_SIZE = min(int(app.config.REQUEST_MAX_SIZE), MAX_REQUEST_BYTES)
+    app.config.WEBSOCKET_MAX_SIZE = min(int(app.config.WEBSOCKET_MAX_SIZE), MAX_FRAME_BYTES)

@@ -4,9 +4,11 @@ Contract (for the handoff code, which runs in another process than the Rasa serv
 
 ``await push_messages(conversation_id, channel, messages) -> bool``
 
-- ``conversation_id``: the Rasa sender id (tracker id) of the conversation.
+- ``conversation_id``: the Rasa sender id (tracker id) of the conversation, qualified by its
+  channel (``rest:…``, ``web:…``, ``wechat:…``, ``telegram:…``; see ``channels.delivery``).
 - ``channel``: the tracker's input channel: ``"webchat"``, ``"wechat"``, ``"telegram"`` or
-  ``"rest"`` (any other name is treated like ``"rest"``).
+  ``"rest"``; it must be the channel of ``conversation_id`` (ValueError otherwise), so a
+  ticket can never push to another channel's user.
 - ``messages``: Rasa-style dicts, e.g. ``{"text": "...", "buttons": [{"title", "payload"}]}``.
 - Returns True when the messages reached the user or are safely queued for them:
   webchat → sent on the open socket(s), or kept in the outbox and sent on reconnection;
@@ -35,14 +37,19 @@ from channels.settings import TelegramSettings, WeChatSettings, internal_token, 
 logger = logging.getLogger(__name__)
 
 PUSH_PATH = "/webhooks/webchat/push"
-TOKEN_HEADER = "X-IPPC-Internal-Token"
+TOKEN_HEADER = "X-IPPC-Internal-Token"  # noqa: S105 - a header name, not a secret
 PUSHABLE = {"webchat", "wechat", "telegram"}
 
 
-def validate(conversation_id: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Clean messages (text and buttons kept); ValueError on a malformed request."""
+def validate(
+    conversation_id: str, messages: list[dict[str, Any]], channel: str | None = None
+) -> list[dict[str, Any]]:
+    """Clean messages (text and buttons kept); ValueError on a malformed request, including a
+    conversation id that is not qualified by ``channel`` (when given)."""
     if not isinstance(conversation_id, str) or not conversation_id.strip():
         raise ValueError("conversation_id must be a non-empty string")
+    if channel is not None and delivery.channel_of(conversation_id) != channel:
+        raise ValueError(f"conversation_id is not a {channel} conversation")
     if not isinstance(messages, list) or not messages:
         raise ValueError("messages must be a non-empty list")
     cleaned = []
@@ -71,9 +78,9 @@ def pending_messages(conversation_id: str) -> list[dict[str, Any]]:
 
 async def push_messages(conversation_id: str, channel: str, messages: list[dict[str, Any]]) -> bool:
     """Deliver ``messages`` to ``conversation_id`` on ``channel`` (see the module docstring)."""
-    messages = validate(conversation_id, messages)
+    messages = validate(conversation_id, messages, channel)
     if channel not in PUSHABLE:
-        outbox.store(conversation_id, "rest", messages)
+        outbox.store(conversation_id, channel, messages)
         return True
     try:
         return await _via_server(conversation_id, channel, messages)

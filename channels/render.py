@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from knowledge_base.texts import say
+
 
 def message_text(message: dict[str, Any]) -> str:
     """A bot message's text with its image/attachment links (buttons are rendered apart)."""
@@ -75,5 +77,5 @@ def render_reply(messages: list[dict[str, Any]]) -> tuple[str, list[str]]:
             parts.append("\n".join(lines))
     text = "\n\n".join(parts)
     if payloads:
-        text += "\n（回复数字即可选择）"
+        text += "\n" + say("knowledge.render.choose_by_number")
     return text, payloads

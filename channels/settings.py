@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -76,3 +77,43 @@ def rasa_url(environ: Mapping[str, str] | None = None) -> str:
     if explicit:
         return explicit.rstrip("/")
     return f"http://127.0.0.1:{_get(environ, 'IPPC_RASA_PORT', '5005')}"
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and localhost; False for 0.0.0.0 and anything else."""
+    if host.lower() in {"localhost", "ip6-localhost"}:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def demo_page_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """The widget demo page: on by default when the Rasa server listens on loopback only,
+    off elsewhere unless ``IPPC_WIDGET_DEMO=1``."""
+    environ = os.environ if environ is None else environ
+    value = _get(environ, "IPPC_WIDGET_DEMO").lower()
+    if value:
+        return value in {"1", "true", "yes", "on"}
+    return is_loopback(_get(environ, "IPPC_HOST", "127.0.0.1"))
+
+
+def widget_origins(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Origins (``https://www.example.cn``) whose pages may open the widget's socket; empty:
+    any origin (local development)."""
+    environ = os.environ if environ is None else environ
+    raw = _get(environ, "IPPC_WIDGET_ORIGINS")
+    return tuple(o.strip().rstrip("/").lower() for o in raw.split(",") if o.strip())
+
+
+def widget_secret(environ: Mapping[str, str] | None = None) -> str:
+    """Key of the widget's resume tokens (``ippc run`` fills it in when unset)."""
+    environ = os.environ if environ is None else environ
+    return _get(environ, "IPPC_WIDGET_SECRET")
+
+
+def public_url(environ: Mapping[str, str] | None = None) -> str:
+    """The assistant's public base URL (``https://chat.example.cn``), for the demo page."""
+    environ = os.environ if environ is None else environ
+    return _get(environ, "IPPC_PUBLIC_URL").rstrip("/")

@@ -1,9 +1,15 @@
 """Web widget channel: the widget's files, a demo page, a WebSocket, and the internal push endpoint.
 
 URLs on the Rasa server (prefix ``/webhooks/webchat``):
-``/widget.js`` (the embeddable script), ``/widget.css``, ``/demo`` (a page with the snippet),
+``/widget.js`` (the embeddable script), ``/widget.css``, ``/config`` (greeting, suggested
+questions, assistant and center name, from knowledge_base/data/widget.yml), ``/demo`` (a page
+with the snippet),
 ``/socket`` (WebSocket, JSON frames; protocol in docs/channels.md) and ``/push``
 (internal, for ``channels.push``).
+
+The server issues every conversation id with a resume token (``channels.widget_tokens``); the
+socket checks the page's Origin against ``IPPC_WIDGET_ORIGINS`` and limits each socket's frame
+size and message rate. Rasa sees the conversation as ``web:<id>``.
 """
 
 from __future__ import annotations
@@ -12,8 +18,7 @@ import asyncio
 import hmac
 import json
 import logging
-import re
-import uuid
+import secrets
 from collections.abc import Awaitable, Callable
 from html import escape
 from pathlib import Path
@@ -25,18 +30,33 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from websockets.exceptions import ConnectionClosed
 
-from channels import delivery, outbox
-from channels.guards import body_problem, error
+from channels import delivery, outbox, widget_tokens
+from channels.guards import MAX_FRAME_BYTES, body_problem, error, limit_request_size
+from channels.limits import TokenBucket
+from channels.proxies import client_address
 from channels.push import TOKEN_HEADER, validate
-from channels.settings import internal_token
+from channels.settings import (
+    demo_page_enabled,
+    internal_token,
+    is_loopback,
+    public_url,
+    widget_origins,
+    widget_secret,
+)
 from channels.urls import WEBCHAT_PREFIX
+from knowledge_base.base import get_knowledge_base
+from knowledge_base.errors import KnowledgeBaseError
+from knowledge_base.texts import say
+from knowledge_base.widget import widget_config
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).with_name("static")
 PREFIX = WEBCHAT_PREFIX
-CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_TEXT = 2000
+# Per socket: a burst of this many frames, then one every RATE_SECONDS.
+BURST_FRAMES = 10
+RATE_SECONDS = 2.0
 MAX_PUSH_BODY = 256 * 1024
 STATIC_TYPES = {".js": "application/javascript", ".css": "text/css", ".html": "text/html"}
 
@@ -79,9 +99,23 @@ class WebchatHub:
             if sent:
                 return "delivered"
         await asyncio.get_running_loop().run_in_executor(
-            None, outbox.store, conversation_id, "webchat", messages
+            None, outbox.store, _qualified(conversation_id), "webchat", messages
         )
         return "queued"
+
+
+def _qualified(conversation_id: str) -> str:
+    return delivery.conversation_id("webchat", conversation_id)
+
+
+def allowed_origin(request: Request, allowed: tuple[str, ...]) -> bool:
+    """The page's Origin is one of ``allowed`` (or this server itself, for the demo page);
+    with nothing configured every origin is allowed (local development)."""
+    if not allowed:
+        return True
+    origin = (request.headers.get("origin") or "").rstrip("/").lower()
+    own = f"{request.scheme}://{request.host}".lower()
+    return origin in allowed or origin == own
 
 
 class WebchatOutput(OutputChannel):
@@ -110,6 +144,18 @@ class WebchatOutput(OutputChannel):
         await self.send_response(recipient_id, {"text": text})
 
 
+def _widget_config() -> HTTPResponse:
+    """The widget's first view (greeting, suggestions, names) from the knowledge base."""
+    try:
+        body = widget_config(get_knowledge_base())
+    except KnowledgeBaseError as failure:
+        logger.error("widget config: %s", failure)
+        return error(500, "widget configuration unavailable")
+    return response.json(
+        body, headers={"Cache-Control": "no-cache", "Access-Control-Allow-Origin": "*"}
+    )
+
+
 def _static(name: str) -> bytes:
     return (STATIC_DIR / name).read_bytes()
 
@@ -127,6 +173,12 @@ class WebchatInput(InputChannel):
 
     def __init__(self) -> None:
         self.hub = WebchatHub()
+        # Without IPPC_WIDGET_SECRET (a Rasa server not started by ``ippc run``), tokens are
+        # signed with a key of this process: conversations resume until it restarts.
+        self._fallback_secret = secrets.token_urlsafe(32)
+
+    def _secret(self) -> str:
+        return widget_secret() or self._fallback_secret
 
     async def _push(self, recipient: str, messages: list[dict[str, Any]]) -> delivery.Outcome:
         return await self.hub.deliver(recipient, messages)  # type: ignore[return-value]
@@ -137,6 +189,13 @@ class WebchatInput(InputChannel):
         @webchat.listener("before_server_start")
         async def register(app, _loop) -> None:  # noqa: ANN001 - Sanic's signature
             delivery.register_sender(app, self.name(), self._push)
+            limit_request_size(app)
+
+        @webchat.middleware("request")
+        async def check_origin(request: Request) -> HTTPResponse | None:
+            if request.path.endswith("/socket") and not allowed_origin(request, widget_origins()):
+                return error(403, "this page's origin may not use the chat widget")
+            return None
 
         @webchat.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -157,19 +216,21 @@ class WebchatInput(InputChannel):
                 static(name), f"/{name}", methods=["GET"], name=name.replace(".", "_")
             )
 
+        @webchat.route("/config", methods=["GET"])
+        async def config(_: Request) -> HTTPResponse:
+            return _widget_config()
+
         @webchat.route("/demo", methods=["GET"])
         async def demo(request: Request) -> HTTPResponse:
-            script_url = (
-                f"{request.scheme}://{request.host}{request.path.rsplit('/', 1)[0]}/widget.js"
-            )
-            page = (
-                _static("demo.html").decode("utf-8").replace("{{SCRIPT_URL}}", escape(script_url))
-            )
-            return response.html(page)
+            if not demo_page_enabled():
+                return error(404, "the demo page is switched off (IPPC_WIDGET_DEMO)")
+            page = _static("demo.html").decode("utf-8")
+            return response.html(page.replace("{{SCRIPT_URL}}", escape(_script_url(request))))
 
         @webchat.websocket("/socket")
         async def socket(request: Request, ws: Any) -> None:
-            await self._serve_socket(ws, on_new_message)
+            client = client_address(request.ip, request.headers.get("x-forwarded-for"))
+            await self._serve_socket(ws, on_new_message, client)
 
         @webchat.route("/push", methods=["POST"])
         async def push(request: Request) -> HTTPResponse:
@@ -189,7 +250,7 @@ class WebchatInput(InputChannel):
             data = json.loads(request.body or b"")
             channel = str(data.get("channel") or "")
             conversation_id = data.get("conversation_id")
-            messages = validate(conversation_id, data.get("messages"))
+            messages = validate(conversation_id, data.get("messages"), channel)
         except (ValueError, AttributeError, UnicodeDecodeError) as failure:
             return error(400, f"bad push request: {failure}")
         if channel in ("webchat", "wechat", "telegram"):
@@ -201,62 +262,69 @@ class WebchatInput(InputChannel):
             outcome = await sender(delivery.recipient(channel, conversation_id), messages)
         else:
             await asyncio.get_running_loop().run_in_executor(
-                None, outbox.store, conversation_id, "rest", messages
+                None, outbox.store, conversation_id, channel, messages
             )
             outcome = "queued"
         return response.json({"outcome": outcome})
 
     async def _serve_socket(
-        self, ws: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+        self,
+        ws: Any,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        client: str = "unknown",
     ) -> None:
-        conversation_id: str | None = None
+        socket = _Socket(ws, client)
         try:
             while True:
                 raw = await ws.recv()
                 if raw is None:
                     break
-                try:
-                    frame = json.loads(raw)
-                    kind = frame.get("type")
-                except (ValueError, AttributeError):
-                    await ws.send(
-                        json.dumps({"type": "error", "reason": "frame is not a JSON object"})
-                    )
-                    continue
-                if kind == "hello":
-                    if conversation_id:
-                        self.hub.leave(conversation_id, ws)
-                    conversation_id = self._conversation(frame.get("conversation_id"))
-                    self.hub.join(conversation_id, ws)
-                    await ws.send(
-                        json.dumps({"type": "welcome", "conversation_id": conversation_id})
-                    )
-                    await self._flush(conversation_id)
-                elif kind == "message" and conversation_id:
-                    await self._message(frame, conversation_id, on_new_message, ws)
-                elif kind == "ping":
-                    await ws.send(json.dumps({"type": "pong"}))
-                else:
-                    reason = (
-                        "say hello first" if kind == "message" else f"unknown frame type {kind!r}"
-                    )
-                    await ws.send(json.dumps({"type": "error", "reason": reason}))
+                frame = await socket.accept(raw)
+                if frame is not None:
+                    await self._dispatch(socket, frame, on_new_message)
         except ConnectionClosed:
             pass
         finally:
-            if conversation_id:
-                self.hub.leave(conversation_id, ws)
+            if socket.conversation_id:
+                self.hub.leave(socket.conversation_id, ws)
 
-    @staticmethod
-    def _conversation(requested: Any) -> str:
-        if isinstance(requested, str) and CONVERSATION_ID.match(requested):
-            return requested
-        return uuid.uuid4().hex
+    async def _dispatch(
+        self,
+        socket: _Socket,
+        frame: dict[str, Any],
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        kind = frame.get("type")
+        if kind == "hello":
+            await self._hello(socket, frame)
+        elif kind == "message" and socket.conversation_id:
+            await self._message(frame, socket, on_new_message)
+        elif kind == "ping":
+            await socket.send({"type": "pong"})
+        else:
+            reason = "say hello first" if kind == "message" else f"unknown frame type {kind!r}"
+            await socket.send({"type": "error", "reason": reason})
+
+    async def _hello(self, socket: _Socket, frame: dict[str, Any]) -> None:
+        """Resume the conversation the token stands for, or start a new one. An id the client
+        names without its token is never taken (it may be someone else's)."""
+        if socket.conversation_id:
+            self.hub.leave(socket.conversation_id, socket.ws)
+        secret = self._secret()
+        conversation = widget_tokens.resume(secret, frame.get("resume"))
+        if conversation is None:
+            conversation, token = widget_tokens.issue(secret)
+        else:
+            token = frame["resume"]
+        socket.conversation_id = conversation
+        self.hub.join(conversation, socket.ws)
+        await socket.send({"type": "welcome", "conversation_id": conversation, "resume": token})
+        await self._flush(conversation)
 
     async def _flush(self, conversation_id: str) -> None:
         """Messages pushed while the user was away, now that a tab is open."""
         pending = await asyncio.get_running_loop().run_in_executor(
-            None, outbox.claim, conversation_id
+            None, outbox.claim, _qualified(conversation_id)
         )
         for message in pending:
             await self.hub.send(
@@ -266,37 +334,76 @@ class WebchatInput(InputChannel):
     async def _message(
         self,
         frame: dict[str, Any],
-        conversation_id: str,
+        socket: _Socket,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
-        ws: Any,
     ) -> None:
         text = frame.get("payload") or frame.get("text")
         if not isinstance(text, str) or not text.strip():
-            await ws.send(json.dumps({"type": "error", "reason": "empty message"}))
+            await socket.send({"type": "error", "reason": "empty message"})
             return
         if len(text) > MAX_TEXT:
-            await ws.send(
-                json.dumps(
-                    {"type": "error", "reason": f"message longer than {MAX_TEXT} characters"},
-                    ensure_ascii=False,
-                )
-            )
+            reason = f"message longer than {MAX_TEXT} characters"
+            await socket.send({"type": "error", "reason": reason})
             return
+        conversation_id = socket.conversation_id or ""
         await self.hub.send(conversation_id, {"type": "typing", "on": True})
         try:
             await on_new_message(
                 UserMessage(
                     text,
                     WebchatOutput(self.hub, conversation_id),
-                    conversation_id,
+                    _qualified(conversation_id),
                     input_channel=self.name(),
+                    metadata={"client": socket.client},
                 )
             )
-        except Exception:  # noqa: BLE001 - the user gets an apology, the socket stays open
+        except Exception:  # the user gets an apology, the socket stays open
             logger.exception("webchat message handling failed")
             await self.hub.send(
-                conversation_id,
-                {"type": "bot", "message": {"text": "抱歉，系统暂时无法回答，请稍后再试。"}},
+                conversation_id, {"type": "bot", "message": {"text": say("channels.sorry")}}
             )
         finally:
             await self.hub.send(conversation_id, {"type": "typing", "on": False})
+
+
+class _Socket:
+    """One open socket: its conversation, and the size and rate limits of its frames."""
+
+    def __init__(self, ws: Any, client: str = "unknown") -> None:
+        self.ws = ws
+        self.client = client
+        self.conversation_id: str | None = None
+        self.bucket = TokenBucket(BURST_FRAMES, 1 / RATE_SECONDS)
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        await self.ws.send(json.dumps(frame, ensure_ascii=False))
+
+    async def accept(self, raw: str | bytes) -> dict[str, Any] | None:
+        """The frame as a dict, or None after telling the client why it was refused."""
+        if len(raw) > MAX_FRAME_BYTES:
+            await self.send({"type": "error", "reason": f"frame larger than {MAX_FRAME_BYTES}"})
+            return None
+        if not self.bucket.take():
+            await self.send({"type": "error", "reason": "too many messages: please slow down"})
+            return None
+        try:
+            frame = json.loads(raw)
+        except ValueError:
+            frame = None
+        if not isinstance(frame, dict):
+            await self.send({"type": "error", "reason": "frame is not a JSON object"})
+            return None
+        return frame
+
+
+def _script_url(request: Request) -> str:
+    """The snippet's script URL: the configured public URL; else this request's host when it
+    is a loopback one (local development); else a path on the page's own host. Never a Host
+    header from the network, which a cache could keep and serve to others."""
+    path = f"{request.path.rsplit('/', 1)[0]}/widget.js"
+    configured = public_url()
+    if configured:
+        return configured + path
+    if is_loopback(request.host.rsplit(":", 1)[0].strip("[]")):
+        return f"{request.scheme}://{request.host}{path}"
+    return path

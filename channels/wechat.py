@@ -1,7 +1,10 @@
 """WeChat Official Account channel: ``/webhooks/wechat/webhook`` (GET verification, POST messages).
 
 Every request is signed by WeChat with the account's token; a mismatch is refused with 403 before
-anything is read. Text messages go to Rasa; the answer is sent as the passive XML reply when
+anything is read, and so is a timestamp more than five minutes away from now. A signature is
+accepted once, across every server instance (``channels.replay``); WeChat's retries of one
+message carry the same message key and are answered ``success``. With an AES key configured,
+only safe-mode (encrypted, ``msg_signature``-checked) messages are taken. Text messages go to Rasa; the answer is sent as the passive XML reply when
 it is ready within the reply window, otherwise WeChat gets ``success`` at once and the answer
 follows as a customer-service message.
 """
@@ -20,13 +23,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import delivery, wechat_xml
-from channels.choices import ChoiceMemory, SeenKeys
+from channels import delivery, replay, wechat_xml
+from channels.choices import ChoiceMemory, seen_keys
 from channels.guards import body_problem, error
 from channels.render import render_reply, split_text, utf8_len
 from channels.settings import WeChatSettings
 from channels.wechat_api import WeChatApi, WeChatApiError
 from channels.wechat_crypto import WeChatCipher, WeChatCryptoError, signature, signature_ok
+from knowledge_base.texts import say
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +44,9 @@ XML_TYPES = (
 )
 NON_TEXT = {"image", "voice", "video", "shortvideo", "location", "link", "file"}
 QUIET_EVENTS = {"unsubscribe", "scan", "location", "click", "view", "view_miniprogram"}
-POLITE_NON_TEXT = "您好，我目前只能读懂文字消息。请用文字描述您的问题，例如“专利预审需要什么材料”。"
-SORRY = "抱歉，系统暂时无法回答，请稍后再试，或拨打中心电话咨询。"
-EMPTY_TEXT = "请输入您要咨询的问题。"
 MAX_TEXT = 2000
+MAX_AGE_SECONDS = 300  # a signed request older (or newer) than this is refused
+BOT, FIXED = "bot", "fixed"  # a turn for Rasa, or a fixed answer from texts/channels.yml
 PASSIVE_BYTES = 2000
 
 
@@ -68,8 +71,7 @@ class WeChatInput(InputChannel):
         self.cipher = WeChatCipher(settings.aes_key, settings.appid) if settings.aes_key else None
         self.api = WeChatApi(settings.api_url, settings.appid, settings.secret)
         self.choices = ChoiceMemory()
-        self.seen_messages = SeenKeys()
-        self.seen_nonces = SeenKeys()
+        self.seen_messages = seen_keys()
         self.background: set[asyncio.Task] = set()
 
     # ---- sending -------------------------------------------------------------------------
@@ -98,9 +100,9 @@ class WeChatInput(InputChannel):
         async def finish() -> None:
             try:
                 await task
-            except Exception:  # noqa: BLE001 - the bot failed; tell the user politely
+            except Exception:  # the bot failed; tell the user politely
                 logger.exception("WeChat message handling failed")
-                collector.messages[:] = [{"text": SORRY}]
+                collector.messages[:] = [{"text": say("channels.wechat_sorry")}]
             await self.send_later(openid, collector.messages)
 
         self._track(asyncio.ensure_future(finish()))
@@ -124,6 +126,16 @@ class WeChatInput(InputChannel):
             (self.settings.token, args.get("timestamp", ""), args.get("nonce", "")),
             args.get("signature", ""),
         )
+
+    def _refusal(self, request: Request, now: float | None = None) -> HTTPResponse | None:
+        """403 for a wrong signature or a timestamp outside the window, else None."""
+        if not self._signed(request):
+            return error(403, "signature does not match")
+        timestamp = request.args.get("timestamp", "")
+        now = time.time() if now is None else now
+        if not timestamp.isdigit() or abs(now - int(timestamp)) > MAX_AGE_SECONDS:
+            return error(403, "timestamp outside the accepted window")
+        return None
 
     def _reply(self, request: Request, to_user: str, from_user: str, text: str) -> HTTPResponse:
         xml = wechat_xml.text_reply(to_user, from_user, text)
@@ -149,6 +161,8 @@ class WeChatInput(InputChannel):
         if request.args.get("encrypt_type", "raw") not in ("raw", "aes"):
             return error(400, "unknown encrypt_type")
         if request.args.get("encrypt_type") != "aes":
+            if self.cipher:  # a downgrade: with a key set, plaintext bodies (unsigned) are refused
+                return error(403, "plaintext refused: safe mode is configured")
             return outer
         if not self.cipher:
             return error(400, "safe mode is not configured (IPPC_WECHAT_AES_KEY)")
@@ -179,8 +193,9 @@ class WeChatInput(InputChannel):
 
         @wechat.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
-            if not self._signed(request):
-                return error(403, "signature does not match")
+            refusal = self._refusal(request)
+            if refusal:
+                return refusal
             echostr = request.args.get("echostr")
             if not echostr:
                 return error(400, "echostr missing")
@@ -188,8 +203,9 @@ class WeChatInput(InputChannel):
 
         @wechat.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if not self._signed(request):
-                return error(403, "signature does not match")
+            refusal = self._refusal(request)
+            if refusal:
+                return refusal
             problem = body_problem(request, MAX_BODY, XML_TYPES)
             if problem:
                 return problem
@@ -206,6 +222,7 @@ class WeChatInput(InputChannel):
         fields: dict[str, str],
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> HTTPResponse:
+        """One signed, decoded message: checked, de-duplicated, then answered."""
         openid, account = fields.get("FromUserName", ""), fields.get("ToUserName", "")
         msg_type = fields.get("MsgType", "").lower()
         if not openid or not account or not msg_type:
@@ -213,26 +230,51 @@ class WeChatInput(InputChannel):
         if msg_type not in NON_TEXT | {"text", "event"}:
             return error(400, f"unknown MsgType {msg_type}")
         key = fields.get("MsgId") or f"{openid}:{fields.get('CreateTime', '')}:{msg_type}"
-        nonce_key = f"{request.args.get('timestamp', '')}:{request.args.get('nonce', '')}"
-        if self.seen_nonces.get(nonce_key) not in (None, key):
-            return error(409, "timestamp and nonce already used for another message")
-        self.seen_nonces.add(nonce_key, key)
+        replayed = await self._replayed(request, key)
+        if replayed:
+            return replayed
         if not self.seen_messages.add(key, "1"):
             return response.text("success")  # WeChat's retry of a message already answered
+        turn = self._user_turn(fields, msg_type, openid)
+        if turn is None:
+            return response.text("success")  # an event that needs no answer
+        kind, text = turn
+        if kind == FIXED:
+            return self._reply(request, openid, account, say(text))
+        return await self._answer(request, fields, text, on_new_message)
 
+    async def _replayed(self, request: Request, key: str) -> HTTPResponse | None:
+        """409 when this signature was already used for another message (by any instance)."""
+        signed = request.args.get("signature", "")
+        seen = await asyncio.get_running_loop().run_in_executor(
+            None, replay.first_use, f"wechat:{signed}", key
+        )
+        if seen not in (None, key):
+            return error(409, "timestamp and nonce already used for another message")
+        return None
+
+    def _user_turn(
+        self, fields: dict[str, str], msg_type: str, openid: str
+    ) -> tuple[str, str] | None:
+        """(BOT, text for Rasa) or (FIXED, key of a fixed answer); None: stay silent."""
         if msg_type in NON_TEXT:
-            return self._reply(request, openid, account, POLITE_NON_TEXT)
+            return FIXED, "channels.non_text"
         if msg_type == "event":
-            event = fields.get("Event", "").lower()
-            if event != "subscribe":
-                return response.text("success")
-            text = "/greet"
-        else:
-            text = fields.get("Content", "").strip()
-            if not text:
-                return self._reply(request, openid, account, EMPTY_TEXT)
-            text = self.choices.resolve(openid, text[:MAX_TEXT])
+            return (BOT, "/greet") if fields.get("Event", "").lower() == "subscribe" else None
+        text = fields.get("Content", "").strip()
+        if not text:
+            return FIXED, "channels.wechat_empty"
+        return BOT, self.choices.resolve(openid, text[:MAX_TEXT])
 
+    async def _answer(
+        self,
+        request: Request,
+        fields: dict[str, str],
+        text: str,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> HTTPResponse:
+        """Rasa's answer as the passive reply when ready in time, else as service messages."""
+        openid, account = fields["FromUserName"], fields["ToUserName"]
         collector = CollectingOutputChannel()
         message = UserMessage(
             text,
@@ -248,13 +290,13 @@ class WeChatInput(InputChannel):
         except asyncio.TimeoutError:
             self._finish_in_background(task, openid, collector)
             return response.text("success")
-        except Exception:  # noqa: BLE001 - the bot failed; the user still gets an answer
+        except Exception:  # the bot failed; the user still gets an answer
             logger.exception("WeChat message handling failed")
-            return self._reply(request, openid, account, SORRY)
-        text = self._remember(openid, collector.messages)
-        if not text:
+            return self._reply(request, openid, account, say("channels.wechat_sorry"))
+        reply = self._remember(openid, collector.messages)
+        if not reply:
             return response.text("success")
-        first, *rest = split_text(text, PASSIVE_BYTES, utf8_len)
+        first, *rest = split_text(reply, PASSIVE_BYTES, utf8_len)
         if rest:  # a passive reply holds 2048 bytes: the rest follows as service messages
             self._track(asyncio.ensure_future(self.api_send_quietly(openid, "\n".join(rest))))
         return self._reply(request, openid, account, first)

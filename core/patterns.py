@@ -1,5 +1,6 @@
-"""The one definition of what a case number looks like, shared by the NLU entity extractor,
-the CSV import and the lookup form, so that all three agree on the same normalised value.
+"""The one definition of what a case number and a phone number look like, shared by the NLU
+entity extractor, the CSV import, the lookup form, the handoff contact form and the transcript
+masking, so that all of them agree.
 
 A case number is a short Latin prefix (YS 预审, BA 备案, WQ 维权, or a center's own), a year
 (19xx/20xx) and a serial number: ``YS2025000123``. Users type it in lower case, with spaces
@@ -19,12 +20,28 @@ CASE_NUMBER_PATTERN = re.compile(
     r"(?<![A-Za-z0-9])[A-Za-z]{1,4}[ \t-]?(?:19|20)[0-9]{2}[ \t-]?[0-9]{4,8}(?![0-9])"
 )
 
+# Phone numbers. A mainland mobile number is 11 digits starting 13–19; text that was NFKC
+# normalised is matched with ASCII [0-9], raw text (transcripts, contact replies) with \d so
+# that full-width digits count too.
+MOBILE_NUMBER = re.compile(r"1[3-9][0-9]{9}")  # a whole field: fullmatch
+# A mobile number standing alone in a message (its last four digits answer the lookup form).
+MOBILE_IN_TEXT = re.compile(rf"(?<![0-9]){MOBILE_NUMBER.pattern}(?![0-9])")
+_COUNTRY_CODE = r"(?:\+?86[ -]?)?"
+# A phone number left as a contact: mobile (optionally +86) or a landline with its area code.
+CONTACT_PHONE = re.compile(rf"(?<!\d){_COUNTRY_CODE}(1[3-9]\d{{9}}|0\d{{2,3}}-?\d{{7,8}})(?!\d)")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# For masking: a mobile number with spaces or dashes inside, in three groups (prefix with
+# the country code, middle four, last four) ...
+MASKABLE_MOBILE = re.compile(rf"(?<!\d)({_COUNTRY_CODE}1[3-9]\d)[ -]?(\d{{4}})[ -]?(\d{{4}})(?!\d)")
+# ... a landline: area code 0xx(x), then 7–8 digits (the last four a group of their own) ...
+MASKABLE_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[ -]?(\d{3,4})(\d{4})(?!\d)")
+# ... and an 18-digit resident ID (last character may be X) or the old 15-digit form.
+ID_CARD = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")
+
 # Four digits standing alone: the last four digits of a phone number.
 _PHONE_LAST4 = re.compile(r"(?<![0-9])[0-9]{4}(?![0-9])")
 # Four digits typed with spaces between them ("1 2 3 4").
 _SPACED_DIGITS = re.compile(r"(?<![0-9])[0-9](?:[ \t][0-9]){3}(?![0-9])")
-# A whole mainland mobile number: its last four digits are the answer.
-_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -76,7 +93,7 @@ def extract_phone_last4(text: str) -> str | None:
     """The four phone digits in a message, ignoring any case number in it; None when there is
     not exactly one candidate (ambiguity is asked again rather than guessed)."""
     normalised = CASE_NUMBER_PATTERN.sub(" ", nfkc(text))
-    candidates = [m.group()[-4:] for m in _MOBILE.finditer(normalised)]
+    candidates = [m.group()[-4:] for m in MOBILE_IN_TEXT.finditer(normalised)]
     candidates += [m.group() for m in _PHONE_LAST4.finditer(normalised)]
     if not candidates:
         candidates = [

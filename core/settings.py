@@ -26,7 +26,6 @@ class Settings:
     action_port: int
     console_port: int
     action_endpoint: str
-    timezone: str
 
     @classmethod
     def fromenv(cls) -> Settings:
@@ -38,7 +37,6 @@ class Settings:
             console_port=int(env("IPPC_CONSOLE_PORT", "5010")),
             action_endpoint=env("IPPC_ACTION_ENDPOINT")
             or f"http://localhost:{action_port}/webhook",
-            timezone=env("IPPC_TIMEZONE", "Asia/Shanghai"),
         )
 
 

@@ -9,8 +9,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge_base.texts import say
+
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
-ACTION_UNAVAILABLE = "抱歉，这项服务暂时无法使用，请稍后再试。您说的话已经记录，不会丢失。"
 TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 
 
@@ -44,7 +45,7 @@ def render(config: NginxConfig) -> str:
             f"        server {s} max_fails=0;" for s in config.action_servers
         ),
         "action_timeout": config.action_timeout,
-        "action_unavailable_text": ACTION_UNAVAILABLE,
+        "action_unavailable_text": say("runtime.action_unavailable"),
     }
     text = TEMPLATE.read_text(encoding="utf-8")
     for name, value in values.items():

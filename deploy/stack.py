@@ -46,7 +46,8 @@ class StackSettings:
     port_range: tuple[int, int] = (5400, 5499)
     action_timeout: str = "2500ms"
     extra_env: dict[str, str] = field(default_factory=dict)
-    token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(32))  # internal push
+    action_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
 
 class Stack:
@@ -94,9 +95,13 @@ class Stack:
             "IPPC_DATABASE_URL": self.settings.database_url,
             "IPPC_ACTION_ENDPOINT": f"http://{HOST}:{self.listen_port}/actions/webhook",
             "IPPC_INTERNAL_TOKEN": self.settings.token,
+            "IPPC_ACTION_TOKEN": self.settings.action_token,
+            "IPPC_ACTION_HOST": HOST,
             "IPPC_DATA_DIR": str(self.workdir / "data"),
             **self.settings.extra_env,
         }
+        # Every Rasa server signs and checks widget resume tokens with the same key.
+        env.setdefault("IPPC_WIDGET_SECRET", secrets.token_urlsafe(48))
         if self.settings.redis_url:
             env["IPPC_REDIS_URL"] = self.settings.redis_url
         else:
@@ -142,9 +147,7 @@ class Stack:
                 logs / f"actions-{index}.log", f"http://{HOST}:{port}/health", PROJECT_ROOT,
             )  # fmt: skip
         for index, port in enumerate(self.rasa_ports, 1):
-            command = rasa_server_command(
-                self.settings.model, port, credentials, endpoints, self.settings.token
-            )
+            command = rasa_server_command(self.settings.model, port, credentials, endpoints, HOST)
             self.children[f"rasa-{index}"] = Child(
                 f"rasa-{index}", command, self.env, logs / f"rasa-{index}.log",
                 f"http://{HOST}:{port}/", PROJECT_ROOT,

@@ -1,6 +1,10 @@
 """Staff accounts (argon2 hashes), console sessions that expire, and login throttling:
-after five wrong passwords for a user name or from an address, further attempts are
-refused for a while that doubles with every new failure."""
+after five wrong passwords for a user name *from one address*, further attempts from there
+are refused for a while that doubles with every new failure (so a guesser elsewhere cannot
+lock the real user out), and one address gets fifty failures over all user names.
+
+Admins bound to a center manage that center's accounts only; an admin with no center (a
+global admin) manages every center."""
 
 from __future__ import annotations
 
@@ -14,11 +18,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select
 
+from core.clock import utc_now
 from core.db import session_scope
-from handoff.models import ROLES, LoginThrottle, Staff, StaffSession, utcnow
+from handoff.models import ROLES, LoginThrottle, Staff, StaffSession
 from handoff.settings import database_url
 
-FREE_ATTEMPTS = 5
+FREE_ATTEMPTS = 5  # per (user name, address)
+FREE_ATTEMPTS_PER_ADDRESS = 50  # one address trying many user names
 FIRST_BLOCK_SECONDS = 30
 MAX_BLOCK_SECONDS = 3600
 MIN_PASSWORD_LENGTH = 10
@@ -71,8 +77,12 @@ def add_staff(
     display_name: str | None = None,
     center: str | None = None,
     url: str | None = None,
+    by: StaffView | None = None,
 ) -> StaffView:
-    """Create an account; an existing user name is refused (nothing changes)."""
+    """Create an account; an existing user name is refused (nothing changes). ``by``: the
+    admin creating it in the console (None: the ``ippc staff add`` command, run by whoever
+    runs the server): a center's admin creates accounts of that center only."""
+    center = center_for_new_account(by, center)
     if not USERNAME.fullmatch(username or ""):
         raise AuthError("user name: 2–64 letters, digits or _ . @ -")
     if role not in ROLES:
@@ -89,17 +99,31 @@ def add_staff(
             role=role,
             center=center or None,
             active=True,
-            created_at=utcnow(),
+            created_at=utc_now(),
         )
         session.add(staff)
         session.flush()
         return _view(staff)
 
 
-def list_staff(url: str | None = None) -> list[StaffView]:
+def center_for_new_account(by: StaffView | None, center: str | None) -> str | None:
+    """The center a new account gets: a center's admin can only give their own (an empty
+    field means their own; an account without a center would see every center)."""
+    center = (center or "").strip() or None
+    if by is None or by.center is None:
+        return center
+    if center not in (None, by.center):
+        raise AuthError("you can only create accounts of your own center")
+    return by.center
+
+
+def list_staff(url: str | None = None, viewer: StaffView | None = None) -> list[StaffView]:
+    """Active accounts; a center's admin sees that center's only."""
     with session_scope(database_url(url)) as session:
-        rows = session.execute(select(Staff).where(Staff.active).order_by(Staff.username))
-        return [_view(s) for s in rows.scalars()]
+        query = select(Staff).where(Staff.active).order_by(Staff.username)
+        if viewer is not None and viewer.center is not None:
+            query = query.where(Staff.center == viewer.center)
+        return [_view(s) for s in session.execute(query).scalars()]
 
 
 def _blocked_until(session, keys: list[str], now: datetime) -> datetime | None:  # noqa: ANN001
@@ -113,7 +137,8 @@ def _record_failure(session, keys: list[str], now: datetime) -> None:  # noqa: A
         row = session.get(LoginThrottle, key) or LoginThrottle(key=key, failures=0)
         row.failures += 1
         row.last_failure_at = now
-        extra = row.failures - FREE_ATTEMPTS
+        free = FREE_ATTEMPTS_PER_ADDRESS if key.startswith("addr:") else FREE_ATTEMPTS
+        extra = row.failures - free
         if extra >= 0:
             seconds = min(MAX_BLOCK_SECONDS, FIRST_BLOCK_SECONDS * 2**extra)
             row.blocked_until = now + timedelta(seconds=seconds)
@@ -131,8 +156,9 @@ def login(
 ) -> LoginResult:
     """Check the password; a session token on success. While blocked, even the right
     password is refused, so guessing cannot go faster than the block allows."""
-    now = now or utcnow()
-    keys = [f"user:{username.lower()[:64]}", f"addr:{client[:150]}"]
+    now = now or utc_now()
+    address = client[:120]
+    keys = [f"user:{username.lower()[:64]}@{address}", f"addr:{address}"]
     with session_scope(database_url(url)) as session:
         blocked = _blocked_until(session, keys, now)
         if blocked:
@@ -171,7 +197,7 @@ def session_for(
     """(staff, CSRF token) of a live session, or None when unknown or expired."""
     if not token:
         return None
-    now = now or utcnow()
+    now = now or utc_now()
     with session_scope(database_url(url)) as session:
         row = session.get(StaffSession, _token_hash(token))
         if row is None or row.expires_at <= now or not row.staff.active:
@@ -184,3 +210,13 @@ def logout(token: str | None, url: str | None = None) -> None:
         return
     with session_scope(database_url(url)) as session:
         session.execute(delete(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
+
+
+def purge_throttle(before: datetime, url: str | None = None) -> int:
+    """Forget failed logins last seen before ``before`` (and sessions that have expired)."""
+    with session_scope(database_url(url)) as session:
+        result = session.execute(
+            delete(LoginThrottle).where(LoginThrottle.last_failure_at < before)
+        )
+        session.execute(delete(StaffSession).where(StaffSession.expires_at <= utc_now()))
+        return result.rowcount or 0

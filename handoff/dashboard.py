@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from handoff.auth import StaffView
 from handoff.models import LEFT_MESSAGE, Ticket
 from handoff.review import local_zone
+from knowledge_base.texts import say
 
 
 @dataclass
@@ -66,7 +67,7 @@ def build_dashboard(
             waits.append((claimed - created).total_seconds() / 60)
         if rating:
             ratings[rating] += 1
-        topics[topic or "（未识别）"] += 1
+        topics[topic or say("handoff.dashboard.no_topic")] += 1
         statuses[status] += 1
         reasons[reason] += 1
     rated = sum(ratings.values())
@@ -94,7 +95,7 @@ def bar_chart_svg(days: list[tuple[date, int]], width: int = 640, height: int = 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-labelledby="chart-title" class="chart">',
-        '<title id="chart-title">每日转人工工单数</title>',
+        f'<title id="chart-title">{escape(say("handoff.dashboard.chart_title"))}</title>',
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width}" y2="{top + plot_h}" stroke="#888"/>',
         f'<text x="2" y="{top + 4}" font-size="11">{peak}</text>',
         f'<text x="2" y="{top + plot_h}" font-size="11">0</text>',

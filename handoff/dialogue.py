@@ -7,9 +7,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
-from handoff.hours import WorkingHours, describe_moment
+from core.clock import aware_utc_now
+from core.patterns import CONTACT_PHONE, EMAIL
+from handoff.hours import WorkingHours, current_time, describe_moment
+from handoff.masking import scrub_events
+from handoff.missed import record_handoff
 from handoff.models import LEFT_MESSAGE, REASONS
 from handoff.settings import get_handoff_settings
 from handoff.tickets import (
@@ -19,17 +24,14 @@ from handoff.tickets import (
     open_ticket,
     queue_position,
 )
+from knowledge_base.texts import say
+from knowledge_base.words import words
 from nlu.topics import FALLBACK_INTENT, topic_of, understanding
 
 HANDOFF_INTENT = "human_handoff"
 JUDGEMENT_INTENT = "infringement_judgement"
 FALLBACK_ACTION = "action_rephrase_or_offer_human"
 MAX_TRANSCRIPT_LINES = 200
-CANCEL_WORDS = re.compile(
-    r"^\s*(取消|算了|不用了?|不留了?|不需要了?|退出|cancel)\s*[。.!！]*\s*$", re.I
-)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-PHONE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
 MAX_NOTE_CHARS = 500
 
 Event = Mapping[str, Any]
@@ -39,7 +41,7 @@ def _at(event: Event) -> datetime:
     stamp = event.get("timestamp")
     if isinstance(stamp, (int, float)):
         return datetime.fromtimestamp(stamp, tz=timezone.utc)
-    return datetime.now(timezone.utc)
+    return aware_utc_now()
 
 
 def _bot_text(event: Event) -> str:
@@ -47,7 +49,8 @@ def _bot_text(event: Event) -> str:
     buttons = ((event.get("data") or {}).get("buttons")) or []
     titles = " / ".join(str(b.get("title", "")) for b in buttons if isinstance(b, Mapping))
     if titles:
-        text = f"{text}\n[按钮] {titles}" if text else f"[按钮] {titles}"
+        shown = say("handoff.transcript_buttons", titles=titles)
+        text = f"{text}\n{shown}" if text else shown
     return text
 
 
@@ -66,6 +69,11 @@ def user_line(event: Event) -> Line:
     return Line("user", event.get("text") or "", _at(event), topic, intent, confidence)
 
 
+def _latest_parse(events: Iterable[Event]) -> Mapping[str, Any] | None:
+    users = [e for e in events if e.get("event") == "user"]
+    return users[-1].get("parse_data") if users else None
+
+
 def latest_user_line(events: Iterable[Event]) -> Line | None:
     users = [e for e in events if e.get("event") == "user"]
     return user_line(users[-1]) if users else None
@@ -73,9 +81,10 @@ def latest_user_line(events: Iterable[Event]) -> Line | None:
 
 def transcript_lines(events: Iterable[Event]) -> list[Line]:
     """User and bot messages of the current session, each user message with the bot's
-    understanding (intent, topic, confidence)."""
+    understanding (intent, topic, confidence); the digits that prove a case is the user's
+    are masked (handoff.masking.scrub_events)."""
     lines: list[Line] = []
-    for event in current_session(events):
+    for event in scrub_events(current_session(events)):
         kind = event.get("event")
         if kind == "user":
             lines.append(user_line(event))
@@ -98,12 +107,45 @@ def handoff_reason(events: list[Event], latest_intent: str | None) -> str:
     return "user_request"
 
 
-def conversation_topic(lines: list[Line], latest_intent: str | None) -> str | None:
-    """What the conversation was about: the last user topic other than asking for a human."""
-    if latest_intent and latest_intent != HANDOFF_INTENT:
+# Topics that say nothing about what the user needs: a ticket is never "about" them while
+# the conversation names a real question.
+NO_SUBJECT_TOPICS = frozenset({HANDOFF_INTENT, "greet", "goodbye", "thanks", "bot_identity"})
+# Keys a Rasa parse result always has; any other dict with an intent "name" is a component's
+# note of the intent of the rest of a handoff request ("预审收费的事，转人工").
+_PARSE_KEYS = frozenset({"text", "intent", "intent_ranking", "entities", "response_selector"})
+
+
+def rest_intent(parse_data: Mapping[str, Any] | None) -> str | None:
+    """The best intent of the rest of a handoff request, when the NLU kept one; read
+    defensively (any extra mapping with a string ``name`` that is a known intent)."""
+    if not isinstance(parse_data, Mapping):
+        return None
+    for key, value in parse_data.items():
+        if key in _PARSE_KEYS or not isinstance(value, Mapping):
+            continue
+        name = value.get("name")
+        if isinstance(name, str) and name != HANDOFF_INTENT and topic_of(name):
+            return name
+    return None
+
+
+def _subject(topic: str | None, intent: str | None) -> bool:
+    return bool(topic) and topic not in NO_SUBJECT_TOPICS and intent != FALLBACK_INTENT
+
+
+def conversation_topic(
+    lines: list[Line], latest_intent: str | None, latest_parse: Mapping[str, Any] | None = None
+) -> str | None:
+    """What the conversation was about: the intent of the request itself unless it only asks
+    for a person; then what the rest of that request named; then the last user message the
+    bot understood that names a subject (a fallback's guess or a greeting never counts)."""
+    if latest_intent and latest_intent not in (HANDOFF_INTENT, FALLBACK_INTENT):
         return topic_of(latest_intent)
+    rest = rest_intent(latest_parse)
+    if rest:
+        return topic_of(rest)
     for line in reversed(lines):
-        if line.sender == "user" and line.topic and line.topic != HANDOFF_INTENT:
+        if line.sender == "user" and _subject(line.topic, line.intent):
             return line.topic
     return HANDOFF_INTENT
 
@@ -132,21 +174,13 @@ def start_handoff(
     now: datetime | None = None,
 ) -> HandoffOutcome:
     hours = WorkingHours.from_settings()
-    now = now or datetime.now(timezone.utc)
+    now = now or current_time()
     reason = handoff_reason(events, latest_intent)
-    lead = (
-        "是否构成侵权，需要结合具体事实、证据和权利要求由专业人员判断，智能助手不能给出结论。"
-        if reason == "needs_judgement"
-        else ""
-    )
+    lead = say("handoff.judgement_lead") if reason == "needs_judgement" else ""
     if not hours.is_open(now):
         back = describe_moment(hours.next_open(now), now)
         return HandoffOutcome(
-            messages=[
-                f"{lead}现在不在人工服务时间。人工服务时间为{hours.describe()}，"
-                f"工作人员最早 {back} 上线。"
-                "您可以先留言，留下联系方式，工作人员上班后会尽快与您联系。"
-            ],
+            messages=[say("handoff.offline", lead=lead, hours=hours.describe(), back=back)],
             reason=reason,
             offline=True,
         )
@@ -158,29 +192,40 @@ def start_handoff(
         reason,
         lines,
         center=ticket_center(),
-        topic=conversation_topic(lines, latest_intent),
+        topic=conversation_topic(lines, latest_intent, _latest_parse(events)),
     )
+    center = ticket_center()
+    record_handoff(conversation_id, channel, lines, reason, ticket_id, center)
     position = queue_position(ticket_id)
     wait = expected_wait_minutes(position, settings.minutes_per_waiting_user)
     ahead = max(0, position - 1)
-    text = (
-        f"{lead}已为您转接人工客服（工单号 #{ticket_id}）。"
-        f"您前面还有 {ahead} 位用户在等待，预计等待约 {wait} 分钟。"
-        "接入前您发送的消息都会转给工作人员，请稍候。"
-    )
-    add_line(conversation_id, Line("bot", text, datetime.now(timezone.utc)))
+    text = say("handoff.queued", lead=lead, ticket_id=ticket_id, ahead=ahead, wait=wait)
+    add_line(conversation_id, Line("bot", text, aware_utc_now()))
     return HandoffOutcome(messages=[text], reason=reason, ticket_id=ticket_id)
 
 
 def valid_contact(text: str | None) -> str | None:
     """A phone number or an e-mail address found in the reply, or None."""
     text = text or ""
-    match = EMAIL.search(text) or PHONE.search(text)
+    match = EMAIL.search(text) or CONTACT_PHONE.search(text)
     return match.group(0) if match else None
 
 
+@lru_cache(maxsize=1)
+def _cancel_pattern() -> re.Pattern[str]:
+    options = sorted(words("handoff.cancel"), key=len, reverse=True)
+    alternation = "|".join(re.escape(word) for word in options)
+    return re.compile(rf"^\s*(?:{alternation})\s*[。.!！]*\s*$", re.I)
+
+
+def cancel_payload() -> str:
+    """What the form's "no message" button sends: the first cancel word."""
+    return words("handoff.cancel")[0]
+
+
 def is_cancel(text: str | None) -> bool:
-    return bool(CANCEL_WORDS.match(text or ""))
+    """The whole message is one of the cancel words (words/handoff.yml)."""
+    return bool(_cancel_pattern().match(text or ""))
 
 
 def leave_message(
@@ -194,7 +239,7 @@ def leave_message(
     """Turn the after-hours form into a left-message ticket for the next working period;
     returns what the bot tells the user."""
     hours = WorkingHours.from_settings()
-    now = now or datetime.now(timezone.utc)
+    now = now or current_time()
     back = hours.next_open(now)
     lines = transcript_lines(events)
     ticket_id = open_ticket(
@@ -208,7 +253,4 @@ def leave_message(
         contact=contact,
         callback_after=back,
     )
-    return (
-        f"留言已提交（编号 #{ticket_id}）。工作人员将在 {describe_moment(back, now)} 上线后"
-        "尽快通过您留下的联系方式与您联系。"
-    )
+    return say("handoff.message_left", ticket_id=ticket_id, back=describe_moment(back, now))

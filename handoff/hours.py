@@ -3,6 +3,7 @@ working days (public holidays off, make-up workdays on) as published in chinesec
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,14 +12,37 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+from core.clock import aware_utc_now
+from knowledge_base.base import get_knowledge_base
+from knowledge_base.texts import say
+from knowledge_base.timezone import center_timezone
+
 ALWAYS = "24x7"
-WEEKDAY_NAMES = "一二三四五六日"
 # How far ahead to look for the next working period (long holidays are at most ~10 days).
 SEARCH_DAYS = 40
 
 
 class WorkingHoursError(ValueError):
     """A working-hours setting that cannot be understood."""
+
+
+def current_time(environ: Mapping[str, str] | None = None) -> datetime:
+    """Now, time-zone aware. ``IPPC_NOW`` (ISO 8601 with an offset) fixes the clock that
+    working hours are judged by, so the after-hours path can be tested and shown on any day;
+    unset in production."""
+    environ = os.environ if environ is None else environ
+    value = environ.get("IPPC_NOW", "").strip()
+    if not value:
+        return aware_utc_now()
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise WorkingHoursError(
+            f"IPPC_NOW {value!r} is not a time with an offset such as 2023-10-06T10:00:00+08:00"
+        )
+    return moment
 
 
 def is_chinese_workday(day: date) -> bool:
@@ -65,19 +89,15 @@ class WorkingHours:
     @classmethod
     def from_settings(cls, environ: Mapping[str, str] | None = None) -> WorkingHours:
         """``IPPC_WORKING_HOURS=24x7`` or the center's configured hours (center_info.yml)."""
-        import os
-
-        from knowledge_base.base import get_knowledge_base
-
         environ = os.environ if environ is None else environ
-        info = get_knowledge_base().center_info
+        zone = center_timezone()
         value = environ.get("IPPC_WORKING_HOURS", "").strip().lower()
         if value == ALWAYS:
-            return cls(periods=(), timezone=ZoneInfo(info.timezone), always=True)
+            return cls(periods=(), timezone=ZoneInfo(zone), always=True)
         if value:
             # e.g. "08:30-12:00,13:00-18:00": the center's days with other hours.
-            return cls.parse(value.split(","), info.timezone)
-        return cls.parse(info.working_periods, info.timezone)
+            return cls.parse(value.split(","), zone)
+        return cls.parse(get_knowledge_base().center_info.working_periods, zone)
 
     def _local(self, moment: datetime) -> datetime:
         if moment.tzinfo is None:
@@ -110,19 +130,23 @@ class WorkingHours:
         raise WorkingHoursError(f"no working period in the {SEARCH_DAYS} days after {local}")
 
     def describe(self) -> str:
-        """The hours in Chinese, as told to users."""
+        """The hours as told to users (texts handoff.hours.*)."""
         if self.always:
-            return "全天 24 小时"
+            return say("handoff.hours.always")
         spans = "、".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in self.periods)
-        return f"工作日 {spans}（法定节假日除外，调休上班日照常）"
+        return say("handoff.hours.workdays", spans=spans)
 
 
 def describe_moment(moment: datetime, now: datetime) -> str:
-    """'今天 13:30', '明天 09:00' or '2月24日（星期二）09:00', in the moment's own zone."""
+    """Today, tomorrow or a dated weekday with the time, in the moment's own zone (texts
+    handoff.moment.*: '今天 13:30', '明天 09:00', '2月24日（星期二）09:00')."""
     days = (moment.date() - now.astimezone(moment.tzinfo).date()).days
     clock = f"{moment:%H:%M}"
     if days == 0:
-        return f"今天 {clock}"
+        return say("handoff.moment.today", clock=clock)
     if days == 1:
-        return f"明天 {clock}"
-    return f"{moment.month}月{moment.day}日（星期{WEEKDAY_NAMES[moment.weekday()]}）{clock}"
+        return say("handoff.moment.tomorrow", clock=clock)
+    weekday = say("handoff.moment.weekdays")[moment.weekday()]
+    return say(
+        "handoff.moment.later", month=moment.month, day=moment.day, weekday=weekday, clock=clock
+    )

@@ -7,11 +7,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from core.clock import utc_now
 from handoff.auth import StaffView
 from handoff.masking import mask_sensitive
-from handoff.models import ACTIVE, LEFT_MESSAGE, REASONS, WAITING, Ticket, TicketMessage, utcnow
+from handoff.models import ACTIVE, LEFT_MESSAGE, REASONS, WAITING, Ticket, TicketMessage
 from handoff.review import iso, local_text, message_dict
 from handoff.staff_ops import visible_ticket
+from nlu.topics import topic_label
 
 PREVIEW_CHARS = 60
 MAX_ROWS = 200
@@ -27,8 +29,9 @@ def _row(ticket: Ticket) -> dict[str, Any]:
         "status": ticket.status,
         "reason": REASONS.get(ticket.reason, ticket.reason),
         "topic": ticket.topic or "",
+        "topic_label": topic_label(ticket.topic),
         "created": local_text(ticket.created_at),
-        "waiting_minutes": int((utcnow() - ticket.created_at).total_seconds() // 60),
+        "waiting_minutes": int((utc_now() - ticket.created_at).total_seconds() // 60),
         "assignee": ticket.assignee.display_name if ticket.assignee else "",
         "assignee_id": ticket.assignee_id,
         "last_message": mask_sensitive(last)[:PREVIEW_CHARS],
@@ -58,7 +61,7 @@ def queue_snapshot(session: Session, viewer: StaffView) -> dict[str, Any]:
         "active": by_status[ACTIVE],
         "left_messages": by_status[LEFT_MESSAGE],
         "me": viewer.id,
-        "at": iso(utcnow()),
+        "at": iso(utc_now()),
     }
 
 

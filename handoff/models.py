@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -17,7 +16,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
+from core.clock import utc_now
 from core.db import Base
+from knowledge_base.texts import TextLabels
 
 # Ticket states: waiting in the queue, claimed by staff, finished, or a message left
 # outside working hours for the next working day.
@@ -28,21 +29,14 @@ LEFT_MESSAGE = "left-message"
 STATUSES = (WAITING, ACTIVE, CLOSED, LEFT_MESSAGE)
 OPEN_STATUSES = (WAITING, ACTIVE)
 
-# Why a conversation was handed over to a person.
-REASONS = {
-    "user_request": "用户要求转人工",
-    "misunderstood_twice": "连续两次未理解",
-    "needs_judgement": "需要人工判断",
-    "left_message": "非工作时间留言",
-}
+# Why a conversation was handed over to a person; the labels staff see are texts
+# (knowledge_base/data/texts/handoff.yml, reason.*).
+REASONS = TextLabels(
+    "handoff.reason", ("user_request", "misunderstood_twice", "needs_judgement", "left_message")
+)
 
 ROLES = ("agent", "admin")
 SENDERS = ("user", "bot", "staff")
-
-
-def utcnow() -> datetime:
-    """Naive UTC timestamps everywhere in the database (same on SQLite and PostgreSQL)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class Staff(Base):
@@ -56,7 +50,7 @@ class Staff(Base):
     # None: every center's tickets (single-center deployments); else only this center's.
     center = Column(String(100), nullable=True)
     active = Column(Boolean, nullable=False, default=True)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
 
 
 class StaffSession(Base):
@@ -67,7 +61,7 @@ class StaffSession(Base):
     token_hash = Column(String(64), primary_key=True)
     staff_id = Column(Integer, ForeignKey("handoff_staff.id", ondelete="CASCADE"), nullable=False)
     csrf_token = Column(String(64), nullable=False)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
     expires_at = Column(DateTime, nullable=False)
 
     staff = relationship(Staff, lazy="joined")
@@ -95,10 +89,10 @@ class Ticket(Base):
     reason = Column(String(32), nullable=False)
     # The topic the conversation was about when it ended in a handoff (dashboard).
     topic = Column(String(64), nullable=True)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
     claimed_at = Column(DateTime, nullable=True)
     closed_at = Column(DateTime, nullable=True)
-    updated_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utc_now)
     assignee_id = Column(Integer, ForeignKey("handoff_staff.id"), nullable=True)
     resolution_note = Column(Text, nullable=True)
     tags = Column(Text, nullable=False, default="")
@@ -137,7 +131,7 @@ class TicketMessage(Base):
     )
     sender = Column(String(8), nullable=False)
     text = Column(Text, nullable=False)
-    at = Column(DateTime, nullable=False, default=utcnow)
+    at = Column(DateTime, nullable=False, default=utc_now)
     # The bot's understanding of a user message.
     topic = Column(String(64), nullable=True)
     intent = Column(String(100), nullable=True)
@@ -147,3 +141,92 @@ class TicketMessage(Base):
     delivered = Column(Boolean, nullable=True)
 
     ticket = relationship(Ticket, back_populates="messages")
+
+
+# ------------------------------------------------------------------------------ the inbox
+# Why a user message is in the inbox ("待改进问题"); a message may have several reasons.
+MISS_REASONS = {
+    "fallback": "未理解",
+    "low_confidence": "把握不大",
+    "rephrased": "用户换了说法",
+    "handoff": "未理解后转人工",
+    "low_rating": "低评分会话",
+    "flagged": "客服标记",
+}
+# open: waiting for staff; labelled: a topic was assigned (exported as training data);
+# needs_answer: the bot has no answer yet (a draft waits for approval); dismissed.
+INBOX_STATUSES = ("open", "labelled", "needs_answer", "dismissed")
+DRAFT_STATUSES = ("draft", "approved")
+
+
+class MissedMessage(Base):
+    """A user message the bot missed or staff flagged, masked, with the bot's guess."""
+
+    __tablename__ = "inbox_messages"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False)
+    channel = Column(String(64), nullable=False, default="rest")
+    center = Column(String(100), nullable=True)
+    ticket_id = Column(
+        Integer, ForeignKey("handoff_tickets.id", ondelete="SET NULL"), nullable=True
+    )
+    text = Column(Text, nullable=False)
+    # When the user sent it (naive UTC); with the conversation, identifies the message.
+    at = Column(DateTime, nullable=False)
+    intent = Column(String(100), nullable=True)
+    topic = Column(String(64), nullable=True)
+    confidence = Column(Float, nullable=True)
+    reasons = Column(String(200), nullable=False, default="")
+    # A few lines before the message (JSON list of [sender, text]), masked.
+    context = Column(Text, nullable=False, default="[]")
+    status = Column(String(16), nullable=False, default="open")
+    label_topic = Column(String(64), nullable=True)
+    labelled_by = Column(String(100), nullable=True)
+    labelled_at = Column(DateTime, nullable=True)
+    draft_id = Column(Integer, ForeignKey("inbox_drafts.id", ondelete="SET NULL"), nullable=True)
+    recorded_at = Column(DateTime, nullable=False, default=utc_now)
+
+    __table_args__ = (
+        Index("ix_inbox_messages_conversation_at", "conversation_id", "at"),
+        Index("ix_inbox_messages_status_center", "status", "center"),
+        Index("ix_inbox_messages_at", "at"),
+    )
+
+    @property
+    def reason_list(self) -> list[str]:
+        return [reason for reason in (self.reasons or "").split(",") if reason]
+
+
+class AnswerDraft(Base):
+    """A new answer staff drafted for questions the bot cannot answer yet; published by
+    ``ippc train`` only after an admin approved it."""
+
+    __tablename__ = "inbox_drafts"
+
+    id = Column(Integer, primary_key=True)
+    center = Column(String(100), nullable=True)
+    topic = Column(String(64), nullable=False)
+    question = Column(Text, nullable=False)
+    text = Column(Text, nullable=False)
+    source = Column(String(500), nullable=False)
+    status = Column(String(16), nullable=False, default="draft")
+    created_by = Column(String(100), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utc_now)
+    approved_by = Column(String(100), nullable=True)
+    approved_at = Column(DateTime, nullable=True)
+
+
+class DailyTraffic(Base):
+    """User messages, fallbacks and new conversations per local day, channel and center
+    (the dashboard's denominators), added to in batches by the Rasa server."""
+
+    __tablename__ = "inbox_daily_traffic"
+
+    day = Column(Date, primary_key=True)
+    channel = Column(String(64), primary_key=True)
+    # "" for deployments without a center (a primary key column cannot be NULL).
+    center = Column(String(100), primary_key=True, default="")
+    conversations = Column(Integer, nullable=False, default=0)
+    messages = Column(Integer, nullable=False, default=0)
+    fallbacks = Column(Integer, nullable=False, default=0)

@@ -16,6 +16,7 @@ Add to bot/config.yml, under ``policies``::
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
@@ -25,14 +26,17 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import SQLAlchemyError
 
-from handoff.outbox import has_pending
+from channels.outbox import pending_count
+from handoff.missed import CONTEXT_LINES, Observation, Turn, observe
 from handoff.rating import parse_rating
 from handoff.settings import get_handoff_settings
 from handoff.tickets import conversation_state
+from nlu.topics import understanding
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +59,7 @@ def next_handoff_action(
         return RELAY_ACTION
     if state == "rating" and parse_rating(text) is not None:
         return RATE_ACTION
-    if state == "rating" and has_pending(sender_id):
+    if state == "rating" and pending_count(sender_id) > 0:
         # Staff closed while a REST user was away: the relay hands over the closing message
         # and the rating question that wait in the outbox.
         return RELAY_ACTION
@@ -99,6 +103,7 @@ class HandoffPolicy(Policy):
         **kwargs: Any,
     ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
+        _observe_new_message(tracker)
         action = self._next_action(tracker)
         if action is None or action not in domain.action_names_or_texts:
             return self._prediction(probabilities)
@@ -124,3 +129,71 @@ class HandoffPolicy(Policy):
         except SQLAlchemyError as error:  # tables not migrated yet, database down
             logger.warning("handoff state unavailable, the bot answers: %s", error)
             return None
+
+
+# Events Rasa adds between a user message and the first prediction about it.
+_BEFORE_FIRST_PREDICTION = {"action_extract_slots", None}
+# How far back the recorder looks for the previous user message and the context lines.
+_LOOKBACK_EVENTS = 80
+
+
+def _turn(event: UserUttered) -> Turn:
+    intent, topic, confidence = understanding(event.parse_data)
+    return Turn(
+        event.text or "",
+        datetime.fromtimestamp(event.timestamp, tz=timezone.utc),
+        intent,
+        topic,
+        confidence,
+    )
+
+
+def observation_of(tracker: DialogueStateTracker) -> Observation | None:
+    """The new user message of ``tracker`` with what came before it in the session, when
+    this is the first prediction after it (else None: the message was already seen)."""
+    latest: UserUttered | None = None
+    previous: UserUttered | None = None
+    context: list[tuple[str, str]] = []
+    new_conversation = True
+    for index, event in enumerate(reversed(tracker.events)):
+        if index > _LOOKBACK_EVENTS:
+            new_conversation = False
+            break
+        if isinstance(event, SessionStarted):
+            break
+        if latest is None:
+            if isinstance(event, ActionExecuted) and event.action_name not in (
+                _BEFORE_FIRST_PREDICTION
+            ):
+                return None
+            if isinstance(event, UserUttered):
+                latest = event
+            continue
+        if isinstance(event, UserUttered):
+            new_conversation = False
+            if previous is None:
+                previous = event
+            if len(context) < CONTEXT_LINES:
+                context.append(("user", event.text or ""))
+        elif isinstance(event, BotUttered) and event.text and len(context) < CONTEXT_LINES:
+            context.append(("bot", event.text))
+    if latest is None or latest.text is None:
+        return None
+    return Observation(
+        conversation_id=tracker.sender_id,
+        channel=latest.input_channel or "rest",
+        latest=_turn(latest),
+        previous=_turn(previous) if previous is not None else None,
+        new_conversation=new_conversation,
+        context=tuple(reversed(context)),
+    )
+
+
+def _observe_new_message(tracker: DialogueStateTracker) -> None:
+    """Hand a new user message to the inbox recorder; never in the way of the reply."""
+    try:
+        found = observation_of(tracker)
+        if found is not None:
+            observe(found)
+    except Exception as error:  # noqa: BLE001 - recording must never stop the bot
+        logger.warning("inbox: message not observed: %s", error)

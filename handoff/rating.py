@@ -1,25 +1,53 @@
-"""The user's 1–5 satisfaction rating after a handoff, as typed or sent by a button."""
+"""The user's 1–5 satisfaction rating after a handoff, as typed or sent by a button. The words
+around the digit and the Chinese numerals are in knowledge_base/data/words/handoff.yml."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-_CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
-_RATING = re.compile(r"(?:评分|打分|给)?\s*([1-5一二两三四五])\s*(?:分|星|颗星)?\s*[。.!！~]*")
+from knowledge_base.texts import say
+from knowledge_base.words import words
 
-# What the bot sends with the rating question: buttons whose payload is the digit itself.
-RATING_BUTTONS = [{"title": f"{n} 分", "payload": str(n)} for n in (5, 4, 3, 2, 1)]
-RATING_QUESTION = "请为本次人工服务打分：1～5 分（5 分最满意），直接回复数字即可。"
+SCORES = (1, 2, 3, 4, 5)
+
+
+def _alternation(options: tuple[str, ...]) -> str:
+    return "|".join(re.escape(o) for o in sorted(options, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _grammar() -> tuple[re.Pattern[str], dict[str, int]]:
+    """The rating pattern and the score of each Chinese numeral, built from the word lists."""
+    numerals = {w: n for n in SCORES for w in words(f"handoff.rating.numerals.{n}")}
+    digit = _alternation(tuple(map(str, SCORES)) + tuple(numerals))
+    pattern = re.compile(
+        rf"(?:{_alternation(words('handoff.rating.before'))})?\s*({digit})\s*"
+        rf"(?:{_alternation(words('handoff.rating.after'))})?\s*[。.!！~]*"
+    )
+    return pattern, numerals
+
+
+def rating_buttons() -> list[dict[str, str]]:
+    """What the bot sends with the rating question: buttons whose payload is the digit."""
+    return [
+        {"title": say("handoff.rating_button", score=n), "payload": str(n)}
+        for n in reversed(SCORES)
+    ]
+
+
+def rating_question() -> dict[str, object]:
+    return {"text": say("handoff.rating_question"), "buttons": rating_buttons()}
 
 
 def parse_rating(text: str | None) -> int | None:
     """1–5 when the whole message is a rating ("5", "4分", "五星"), else None."""
     if not text:
         return None
-    normalised = unicodedata.normalize("NFKC", text).strip()
-    match = _RATING.fullmatch(normalised)
+    pattern, numerals = _grammar()
+    match = pattern.fullmatch(unicodedata.normalize("NFKC", text).strip())
     if not match:
         return None
     value = match.group(1)
-    return int(value) if value.isdigit() else _CHINESE_DIGITS[value]
+    return int(value) if value.isdigit() else numerals[value]

@@ -19,8 +19,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from handoff.auth import StaffView
 from handoff.masking import mask_sensitive
-from handoff.models import REASONS, STATUSES, Ticket, TicketMessage
+from handoff.models import REASONS, SENDERS, STATUSES, Ticket, TicketMessage
 from handoff.tickets import TicketError
+from knowledge_base.texts import TextLabels
+from knowledge_base.timezone import center_timezone
+from nlu.topics import topic_label
 
 MAX_KEYWORD_CHARS = 100
 CSV_COLUMNS = (
@@ -31,6 +34,7 @@ CSV_COLUMNS = (
     "status",
     "reason",
     "topic",
+    "topic_label",
     "created_at",
     "claimed_at",
     "closed_at",
@@ -45,10 +49,8 @@ CSV_COLUMNS = (
 
 @lru_cache(maxsize=1)
 def local_zone() -> ZoneInfo:
-    """The center's time zone (center_info.yml), in which staff pick dates."""
-    from knowledge_base.base import get_knowledge_base
-
-    return ZoneInfo(get_knowledge_base().center_info.timezone)
+    """The center's time zone, in which staff pick dates."""
+    return ZoneInfo(center_timezone())
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -181,6 +183,7 @@ def ticket_dict(ticket: Ticket) -> dict[str, Any]:
         "reason": ticket.reason,
         "reason_text": REASONS.get(ticket.reason, ticket.reason),
         "topic": ticket.topic,
+        "topic_label": topic_label(ticket.topic),
         "created_at": iso(ticket.created_at),
         "claimed_at": iso(ticket.claimed_at),
         "closed_at": iso(ticket.closed_at),
@@ -201,6 +204,7 @@ def message_dict(message: TicketMessage) -> dict[str, Any]:
         "text": mask_sensitive(message.text),
         "at": iso(message.at),
         "topic": message.topic,
+        "topic_label": topic_label(message.topic),
         "intent": message.intent,
         "confidence": message.confidence,
         "delivered": message.delivered,
@@ -212,7 +216,7 @@ def export_json(tickets: list[Ticket]) -> str:
 
 
 def _transcript_text(transcript: list[dict[str, Any]]) -> str:
-    labels = {"user": "用户", "bot": "机器人", "staff": "客服"}
+    labels = TextLabels("handoff.sender", SENDERS)
     return "\n".join(
         f"[{line['at']}] {labels.get(line['sender'], line['sender'])}: {line['text']}"
         for line in transcript

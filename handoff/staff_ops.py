@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from channels.push import push_messages
+from core.clock import utc_now
 from core.db import session_scope
 from handoff.auth import StaffView
 from handoff.masking import mask_sensitive
@@ -21,18 +23,17 @@ from handoff.models import (
     Staff,
     Ticket,
     TicketMessage,
-    utcnow,
 )
-from handoff.rating import RATING_BUTTONS, RATING_QUESTION
+from handoff.rating import rating_question
 from handoff.settings import database_url
 from handoff.tickets import TicketError
+from knowledge_base.texts import say
 
 logger = logging.getLogger(__name__)
 
 MAX_REPLY_CHARS = 2000
 MAX_NOTE_CHARS = 2000
 TAG = re.compile(r"[\w\u4e00-\u9fff-]{1,32}")
-CLOSING_TEXT = "工作人员已结束本次人工服务，感谢您的耐心。智能助手已恢复，您可以继续提问。"
 
 
 def can_see(staff: StaffView, ticket: Ticket) -> bool:
@@ -66,7 +67,7 @@ def claim(staff: StaffView, ticket_id: int, url: str | None = None) -> None:
         ticket = visible_ticket(session, staff, ticket_id)
         if ticket.status not in (WAITING, LEFT_MESSAGE):
             raise TicketError("only a waiting ticket or a left message can be claimed")
-        now = utcnow()
+        now = utc_now()
         ticket.status = ACTIVE if ticket.status == WAITING else ticket.status
         ticket.assignee_id = staff.id
         ticket.claimed_at = ticket.claimed_at or now
@@ -94,19 +95,14 @@ def transfer(
             ticket.assignee_id = target.id
             if ticket.status == WAITING:
                 ticket.status = ACTIVE
-                ticket.claimed_at = ticket.claimed_at or utcnow()
-        ticket.updated_at = utcnow()
+                ticket.claimed_at = ticket.claimed_at or utc_now()
+        ticket.updated_at = utc_now()
 
 
 async def _push(conversation_id: str, channel: str, messages: list[dict[str, Any]]) -> bool:
     try:
-        from channels.push import push_messages
-    except ImportError:  # channels area not installed: staff see "not delivered"
-        logger.warning("channels.push is not available: message kept in the transcript only")
-        return False
-    try:
         return await push_messages(conversation_id, channel, messages)
-    except Exception:  # noqa: BLE001 - a delivery failure must not lose the staff reply
+    except Exception:  # a delivery failure must not lose the staff reply
         logger.exception("push to %s on %s failed", conversation_id, channel)
         return False
 
@@ -124,17 +120,19 @@ async def reply(staff: StaffView, ticket_id: int, text: str, url: str | None = N
             raise TicketError("the ticket is closed")
         if ticket.status == WAITING:  # replying takes the ticket
             ticket.status = ACTIVE
-            ticket.claimed_at = ticket.claimed_at or utcnow()
+            ticket.claimed_at = ticket.claimed_at or utc_now()
         if ticket.assignee_id is None:
             ticket.assignee_id = staff.id
         message = TicketMessage(
-            sender="staff", text=mask_sensitive(text), at=utcnow(), staff_id=staff.id
+            sender="staff", text=mask_sensitive(text), at=utc_now(), staff_id=staff.id
         )
         ticket.messages.append(message)
-        ticket.updated_at = utcnow()
+        ticket.updated_at = utc_now()
         session.flush()
         message_id, conversation_id, channel = message.id, ticket.conversation_id, ticket.channel
-    delivered = await _push(conversation_id, channel, [{"text": f"【人工客服】{text}"}])
+    delivered = await _push(
+        conversation_id, channel, [{"text": say("handoff.staff_reply", text=text)}]
+    )
     with session_scope(database_url(url)) as session:
         session.get(TicketMessage, message_id).delivered = delivered
     return delivered
@@ -160,7 +158,7 @@ async def close(
         if ticket.status == CLOSED:
             raise TicketError("the ticket is already closed")
         was_live = ticket.status in (WAITING, ACTIVE)
-        now = utcnow()
+        now = utc_now()
         ticket.status = CLOSED
         ticket.closed_at = now
         ticket.updated_at = now
@@ -168,7 +166,7 @@ async def close(
         ticket.tags = ",".join(tags)
         ticket.assignee_id = ticket.assignee_id or staff.id
         ticket.claimed_at = ticket.claimed_at or now
-        closing = [{"text": CLOSING_TEXT}, {"text": RATING_QUESTION, "buttons": RATING_BUTTONS}]
+        closing = [{"text": say("handoff.closed_by_staff")}, rating_question()]
         if was_live:
             for item in closing:
                 ticket.messages.append(TicketMessage(sender="bot", text=item["text"], at=now))

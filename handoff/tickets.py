@@ -10,8 +10,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.clock import utc_now
 from core.db import session_scope
 from handoff.masking import mask_sensitive
+from handoff.missed import record_low_rating
 from handoff.models import (
     ACTIVE,
     CLOSED,
@@ -22,10 +24,11 @@ from handoff.models import (
     WAITING,
     Ticket,
     TicketMessage,
-    utcnow,
 )
 from handoff.settings import database_url
 
+# A conversation rated this or lower goes to the inbox.
+LOW_RATING = 2
 # The median wait is taken over this many recently claimed tickets.
 RECENT_CLAIMS = 50
 
@@ -99,7 +102,7 @@ def open_ticket(
     with session_scope(database_url(url)) as session:
         ticket = find_open_ticket(session, conversation_id) if status == WAITING else None
         if ticket is None:
-            now = utcnow()
+            now = utc_now()
             ticket = Ticket(
                 conversation_id=conversation_id,
                 channel=channel or "rest",
@@ -131,7 +134,7 @@ def add_line(conversation_id: str, line: Line, url: str | None = None) -> int | 
         if ticket is None:
             return None
         ticket.messages.append(_message(line))
-        ticket.updated_at = utcnow()
+        ticket.updated_at = utc_now()
         return ticket.id
 
 
@@ -191,7 +194,7 @@ def conversation_state(conversation_id: str, window_minutes: int, url: str | Non
     status, closed_at, rating = ticket
     if status in OPEN_STATUSES:
         return "handed_over"
-    if rating is None and closed_at and utcnow() - closed_at <= timedelta(minutes=window_minutes):
+    if rating is None and closed_at and utc_now() - closed_at <= timedelta(minutes=window_minutes):
         return "rating"
     return ""
 
@@ -211,8 +214,10 @@ def rate_last_ticket(
         ).scalar_one_or_none()
         if ticket is None or ticket.rating is not None or ticket.closed_at is None:
             return None
-        if utcnow() - ticket.closed_at > timedelta(minutes=window_minutes):
+        if utc_now() - ticket.closed_at > timedelta(minutes=window_minutes):
             return None
         ticket.rating = rating
-        ticket.rated_at = utcnow()
+        ticket.rated_at = utc_now()
+        if rating <= LOW_RATING:
+            record_low_rating(session, ticket)
         return ticket.id

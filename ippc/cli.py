@@ -8,10 +8,10 @@ import sys
 from collections.abc import Sequence
 
 from core.errors import CliError
-from ippc.commands import cases, classify, handoff, run, train
+from ippc.commands import cases, classify, handoff, inbox, kb, purge, run, train
 
 # Modules with ``register(subparsers)``; each adds its commands and sets ``func`` on them.
-COMMAND_MODULES = (train, run, classify, cases, handoff)
+COMMAND_MODULES = (train, run, classify, cases, handoff, inbox, kb, purge)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,6 +4,7 @@ and answers the questions the actions, the NLU and the tests ask of it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,7 +13,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from core.paths import knowledge_dir
+from core.settings import env
 from knowledge_base import schema
+from knowledge_base.centers import CenterView, center_terms, check_centers
+from knowledge_base.errors import KnowledgeBaseError
+from knowledge_base.footnotes import Footnotes
 from knowledge_base.models import (
     CenterFieldRow,
     CenterRow,
@@ -22,9 +27,11 @@ from knowledge_base.models import (
 )
 from knowledge_base.yaml_lines import load_yaml
 
+CENTER_FILES = ("centers.yml", "centers_more.yml")  # the first stays the authority
 FILES = (
-    "centers.yml",
+    *CENTER_FILES,
     "fields.yml",
+    "products.yml",
     "regions.yml",
     "patent_types.yml",
     "facts.yml",
@@ -33,33 +40,24 @@ FILES = (
     "center_info.yml",
     "glossary.yml",
 )
-CENTER_SUFFIX = "知识产权保护中心"
+CENTER_SETTING = "IPPC_CENTER"
 ENTITY_LABELS = ("center", "region", "tech_field", "patent_type")
+
+__all__ = ["CenterView", "KnowledgeBase", "Region", "get_knowledge_base"]
 
 
 @dataclass(frozen=True)
 class Region:
-    """A province or city the user named, with the province it belongs to."""
+    """A province, city or district the user named, with the province (and, for a district
+    or county-level city, the city) it belongs to."""
 
     name: str
     province: str
     is_city: bool
+    parent: str | None = None
 
 
-@dataclass(frozen=True)
-class CenterView:
-    name: str
-    province: str
-    city: str | None
-    table_fields: tuple[str, ...]
-    canonical_fields: tuple[str, ...]
-
-    @property
-    def area(self) -> str:
-        return self.city or self.province
-
-
-class KnowledgeBase:
+class KnowledgeBase(Footnotes):
     """Read-only view of the knowledge base; build it with ``KnowledgeBase.load``."""
 
     def __init__(
@@ -76,6 +74,9 @@ class KnowledgeBase:
         centers: list[schema.Center],
         glossary: tuple[str, ...] = (),
         snippets: dict[str, schema.Answer] | None = None,
+        products: dict[str, str] | None = None,
+        generated_rules: tuple[str, ...] = (),
+        own_center_words: tuple[str, ...] = (),
     ) -> None:
         self.directory = directory
         self.centers_source = centers_source
@@ -88,6 +89,10 @@ class KnowledgeBase:
         self.center_info = center_info
         self.glossary = glossary
         self.snippets = snippets or {}
+        self.products = products or {}
+        self.generated_rules = generated_rules
+        self.own_center_words = own_center_words
+        self._centers = centers
         self._engine = create_engine(
             "sqlite://",
             future=True,
@@ -99,18 +104,29 @@ class KnowledgeBase:
 
     # ----------------------------------------------------------------- loading
     @classmethod
-    def load(cls, directory: Path | str | None = None) -> KnowledgeBase:
-        """Load and validate every file; a broken one raises KnowledgeBaseError."""
+    def load(cls, directory: Path | str | None = None, today: date | None = None) -> KnowledgeBase:
+        """Load and validate every file; a broken or contradictory one raises
+        KnowledgeBaseError naming file, line and field."""
         directory = Path(directory) if directory else knowledge_dir()
         raw = {name: load_yaml(directory / name) for name in FILES}
         path = {name: directory / name for name in FILES}
-        centers_source, centers = schema.parse_centers(path["centers.yml"], raw["centers.yml"])
+        centers: list[schema.Center] = []
+        seed_source = ""
+        for name in CENTER_FILES:
+            source, listed = schema.parse_centers(path[name], raw[name], today=today)
+            seed_source = seed_source or source or ""
+            centers += listed
         facts = schema.parse_facts(path["facts.yml"], raw["facts.yml"])
-        return cls(
+        fields = schema.parse_fields(path["fields.yml"], raw["fields.yml"])
+        provinces = schema.parse_regions(path["regions.yml"], raw["regions.yml"])
+        check_centers(directory, centers, fields, provinces)
+        answers_reader = schema.Reader(path["answers.yml"], raw["answers.yml"])
+        glossary = schema.Reader(path["glossary.yml"], raw["glossary.yml"])
+        kb = cls(
             directory=directory,
-            centers_source=centers_source,
-            fields=schema.parse_fields(path["fields.yml"], raw["fields.yml"]),
-            provinces=schema.parse_regions(path["regions.yml"], raw["regions.yml"]),
+            centers_source=seed_source,
+            fields=fields,
+            provinces=provinces,
             patent_types=schema.parse_patent_types(
                 path["patent_types.yml"], raw["patent_types.yml"]
             ),
@@ -122,71 +138,69 @@ class KnowledgeBase:
             snippets=schema.parse_answers(
                 path["answers.yml"], raw["answers.yml"], facts, "snippets"
             ),
-            glossary=tuple(schema.Reader(path["glossary.yml"], raw["glossary.yml"]).texts("terms")),
+            glossary=tuple(glossary.texts("terms")),
+            own_center_words=tuple(glossary.texts("own_center_words")),
+            products=schema.parse_products(
+                path["products.yml"], raw["products.yml"], {f.name for f in fields}
+            ),
+            generated_rules=tuple(answers_reader.texts("generated_rules")),
         )
+        kb.own_center()  # an IPPC_CENTER that names no center stops here
+        return kb
 
     def _index(self, centers: list[schema.Center]) -> None:
         table_to_canonical = {t: f.name for f in self.fields.values() for t in f.table_fields}
         with Session(self._engine) as session:
             for position, center in enumerate(centers):
                 row = CenterRow(
-                    name=center.name, province=center.province, city=center.city, position=position
+                    name=center.name,
+                    province=center.province,
+                    city=center.city,
+                    position=position,
                 )
                 for index, table_field in enumerate(center.fields):
-                    # A field the normalisation table does not know stands for itself.
-                    canonical = table_to_canonical.get(table_field, table_field)
                     row.fields.append(
                         CenterFieldRow(
-                            table_field=table_field, canonical_field=canonical, position=index
+                            table_field=table_field,
+                            canonical_field=table_to_canonical[table_field],
+                            position=index,
                         )
                     )
                 session.add(row)
-            for label, term, value in self._terms(centers, table_to_canonical):
+            for label, term, value in self._terms(centers):
                 session.add(TermRow(label=label, term=term, value=value))
             for province in self.provinces.values():
                 session.add(RegionRow(name=province.name, province=province.name, is_city=0))
                 for city in province.cities:
                     session.add(RegionRow(name=city, province=province.name, is_city=1))
-            known = {r for p in self.provinces.values() for r in (p.name, *p.cities)}
-            for center in centers:  # a city written in the centers table is a region too
-                if center.city and center.city not in known:
-                    session.add(RegionRow(name=center.city, province=center.province, is_city=1))
+                for place, city in province.counties:
+                    session.add(
+                        RegionRow(name=place, province=province.name, is_city=1, parent=city)
+                    )
             session.commit()
 
-    def _terms(
-        self, centers: list[schema.Center], table_to_canonical: dict[str, str]
-    ) -> list[tuple[str, str, str]]:
+    def _terms(self, centers: list[schema.Center]) -> list[tuple[str, str, str]]:
         """Every (label, term, canonical value) the NLU should recognise."""
         terms: list[tuple[str, str, str]] = []
         for center in centers:
-            terms.append(("center", center.name, center.name))
-            prefix = center.name.removesuffix(CENTER_SUFFIX)
-            if prefix != center.name and prefix:
-                for suffix in ("中心", "保护中心", "知保中心"):
-                    terms.append(("center", prefix + suffix, center.name))
-                province = self.provinces.get(prefix)
-                if province and province.full_name != prefix:
-                    terms.append(("center", province.full_name + CENTER_SUFFIX, center.name))
-                elif center.city == prefix:
-                    terms.append(("center", prefix + "市" + CENTER_SUFFIX, center.name))
-        canonical_fields = {f.name for f in self.fields.values()} | {
-            table_to_canonical.get(t, t) for c in centers for t in c.fields
-        }
-        for name in canonical_fields:
-            terms.append(("tech_field", name, name))
+            terms += [
+                ("center", term, center.name) for term in center_terms(center, self.provinces)
+            ]
         for f in self.fields.values():
-            for term in (*f.table_fields, *f.synonyms):
+            for term in (f.name, *f.table_fields, *f.synonyms):
                 terms.append(("tech_field", term, f.name))
+        for word, field_name in self.products.items():
+            terms.append(("tech_field", word, field_name))
         for province in self.provinces.values():
             for term in (province.name, province.full_name, *province.aliases):
                 terms.append(("region", term, province.name))
             if not province.municipality and province.full_name.endswith("省"):
                 terms.append(("region", province.name + "省", province.name))
-            for city in province.cities:
-                terms.extend([("region", city, city), ("region", city + "市", city)])
-        for center in centers:
-            if center.city:
-                terms.extend([("region", center.city, center.city)])
+            for place in (*province.cities, *(p for p, _ in province.counties)):
+                terms.append(("region", place, place))
+                if not place.endswith(("区", "盟", "州")):
+                    suffix = "区" if province.municipality else "市"
+                    terms.append(("region", place + suffix, place))
         for patent_type in self.patent_types.values():
             for term in (patent_type.name, *patent_type.synonyms):
                 terms.append(("patent_type", term, patent_type.name))
@@ -213,8 +227,21 @@ class KnowledgeBase:
             ).scalar()
 
     def normalise_field(self, text: str | None) -> str | None:
-        """Canonical field for a user's word (人工智能 → 新一代信息技术), or None."""
+        """Canonical field for a user's word (人工智能, 无人机 → a field of fields.yml), or None."""
         return self._lookup("tech_field", text)
+
+    def find_field(self, text: str | None) -> str | None:
+        """The field of the longest known word inside free text ("我们做光伏组件的" → 新能源)."""
+        if not text:
+            return None
+        exact = self.normalise_field(text)
+        if exact:
+            return exact
+        words = sorted(
+            ((term, value) for label, term, value in self.entity_terms() if label == "tech_field"),
+            key=lambda pair: -len(pair[0]),
+        )
+        return next((value for term, value in words if len(term) > 1 and term in text), None)
 
     def normalise_patent_type(self, text: str | None) -> str | None:
         return self._lookup("patent_type", text)
@@ -229,7 +256,7 @@ class KnowledgeBase:
             return None
         with Session(self._engine) as session:
             row = session.execute(select(RegionRow).where(RegionRow.name == name)).scalar()
-        return Region(row.name, row.province, bool(row.is_city)) if row else None
+        return Region(row.name, row.province, bool(row.is_city), row.parent) if row else None
 
     def centers(self) -> list[CenterView]:
         with Session(self._engine) as session:
@@ -237,17 +264,33 @@ class KnowledgeBase:
             return [self._view(row) for row in rows]
 
     def center(self, name: str | None) -> CenterView | None:
+        """The center a user's or a file's name means (every usual form), or None."""
         canonical = self.normalise_center(name) if name else None
         return next((c for c in self.centers() if c.name == canonical), None)
 
+    def own_center(self) -> CenterView | None:
+        """This deployment's center (``IPPC_CENTER``), or None for a national guide."""
+        wanted = env(CENTER_SETTING)
+        if not wanted:
+            return None
+        center = self.center(wanted)
+        if center is None:
+            raise KnowledgeBaseError(
+                CENTER_SETTING, None, "setting", f"{wanted!r} names no center of the knowledge base"
+            )
+        return center
+
     def centers_serving(self, region: Region) -> list[CenterView]:
-        """Centers whose service area includes ``region`` (province-wide ones and the city's)."""
+        """Centers whose service area includes ``region``: for a city, its own center and
+        the province-level one; for a province, every center in it. Province-level first."""
         with Session(self._engine) as session:
             query = select(CenterRow).where(CenterRow.province == region.province)
-            if region.is_city:
-                query = query.where((CenterRow.city.is_(None)) | (CenterRow.city == region.name))
             rows = session.execute(query.order_by(CenterRow.position)).scalars()
-            return [self._view(row) for row in rows]
+            views = [self._view(row) for row in rows]
+        if region.is_city:
+            own = {region.name, region.parent}
+            views = [v for v in views if v.province_level or v.city in own]
+        return sorted(views, key=lambda v: not v.province_level)
 
     def centers_with_field(self, field: str) -> list[CenterView]:
         """Centers whose pre-examination scope contains the canonical ``field``."""
@@ -265,40 +308,44 @@ class KnowledgeBase:
         known = self.fields.get(field)
         return known.related if known else ()
 
-    @staticmethod
-    def _view(row: CenterRow) -> CenterView:
+    def _view(self, row: CenterRow) -> CenterView:
+        entry = next(c for c in self._centers if c.name == row.name)
         return CenterView(
             name=row.name,
             province=row.province,
             city=row.city,
             table_fields=tuple(f.table_field for f in row.fields),
             canonical_fields=tuple(dict.fromkeys(f.canonical_field for f in row.fields)),
+            as_of=entry.as_of,
+            source_url=entry.source,
+            translated_from=entry.translated_from,
+            uncertain_fields=entry.uncertain_fields,
+            formal_name_unconfirmed=entry.formal_name_unconfirmed,
+            seed=entry.file == CENTER_FILES[0],
+            field_pairs=tuple((f.table_field, f.canonical_field) for f in row.fields),
+            municipality=self.provinces[row.province].municipality,
         )
 
-    # ----------------------------------------------------------------- answers
-    def render_answer(self, key: str) -> str:
-        """The answer text with facts filled in and a visible source or sample line."""
-        answer = self.answers.get(key) or self.snippets[key]
-        text = schema.FACT_PLACEHOLDER.sub(lambda m: self.facts[m.group(1)].text, answer.text)
-        return text + "\n" + self.source_line(answer.kind, answer.fact_ids)
-
-    def source_line(self, kind: str, fact_ids: tuple[str, ...] = ()) -> str:
-        if kind == "sample":
-            return "（示例内容：各中心做法不同，请以本中心公布为准）"
-        sources = list(dict.fromkeys(self.facts[f].source for f in fact_ids))
-        if kind == "guidance":
-            line = "（一般性指引，不构成法律意见）"
-            return line + (f" 来源：{'；'.join(sources)}" if sources else "")
-        return f"来源：{'；'.join(sources)}"
-
-    @property
-    def centers_table_source_line(self) -> str:
-        return f"来源：{self.centers_source}"
-
-    def sources_line(self, *fact_ids: str) -> str:
-        """One source line for an answer built on the centers table and some facts."""
-        sources = [self.centers_source] + [self.facts[f].source for f in fact_ids]
-        return "来源：" + "；".join(dict.fromkeys(sources))
+    def reach(self) -> dict[str, int]:
+        """How many centers, places and fields users can reach (for the closing figures)."""
+        terms = self.entity_terms()
+        places = [
+            place
+            for p in self.provinces.values()
+            for place in (p.name, *p.cities, *(c for c, _ in p.counties))
+        ]
+        return {
+            "centers": len(self.centers()),
+            "center_name_forms": sum(1 for label, *_ in terms if label == "center"),
+            "provinces": len(self.provinces),
+            "cities": sum(len(p.cities) for p in self.provinces.values()),
+            "county_level_places": sum(len(p.counties) for p in self.provinces.values()),
+            "places_served_by_a_listed_center": sum(
+                1 for place in places if self.centers_serving(self.region(place))
+            ),
+            "fields": len(self.fields),
+            "field_and_product_words": sum(1 for label, *_ in terms if label == "tech_field"),
+        }
 
 
 @lru_cache(maxsize=4)

@@ -3,27 +3,40 @@
 from __future__ import annotations
 
 from knowledge_base.base import KnowledgeBase
+from knowledge_base.dialogue import affirmed
 from knowledge_base.schema import DisputeRoute
 
 OTHER = "其他"
 
 
-def match_option(kb: KnowledgeBase, slot: str, text: str | None) -> str | None:
-    """The option of question ``slot`` that ``text`` names (its name or a keyword), or None.
-
-    The keyword that appears earliest in the text wins (then the longest), not the option
-    listed first in the file. Negations ("不是专利") are not understood."""
+def option_mentions(kb: KnowledgeBase, slot: str, text: str | None) -> list[tuple[str, int, int]]:
+    """Every place where ``text`` names an option of question ``slot`` (its name or one of
+    its keywords), as (option, start, end); overlapping shorter words are dropped."""
     if not text:
-        return None
-    options = kb.disputes.questions[slot].options
-    best: tuple[int, int, str] | None = None
-    for option, keywords in options.items():
+        return []
+    found: list[tuple[str, int, int]] = []
+    for option, keywords in kb.disputes.questions[slot].options.items():
         for word in (option, *keywords):
-            position = text.find(word)
-            if position >= 0:
-                candidate = (position, -len(word), option)
-                best = candidate if best is None or candidate < best else best
-    return best[2] if best else None
+            start = text.find(word)
+            while start >= 0:
+                found.append((option, start, start + len(word)))
+                start = text.find(word, start + 1)
+    found.sort(key=lambda m: (m[1], -(m[2] - m[1])))
+    kept: list[tuple[str, int, int]] = []
+    for mention in found:
+        if not any(s <= mention[1] < e for _, s, e in kept):
+            kept.append(mention)
+    return kept
+
+
+def match_option(kb: KnowledgeBase, slot: str, text: str | None) -> str | None:
+    """The option of question ``slot`` that ``text`` names, or None.
+
+    A negated option does not count, whatever the word order ("不是专利，是商标", "是商标，
+    不是专利" and "商标被人用了，不是专利" all mean 商标); of the rest, the one named first wins
+    (then the longest word), not the option listed first in the file."""
+    options = affirmed(text, option_mentions(kb, slot, text))
+    return options[0] if options else None
 
 
 def routes_overview(kb: KnowledgeBase) -> str:

@@ -46,3 +46,4 @@ class RegionRow(KnowledgeBaseModel):
     name = Column(String, unique=True, nullable=False)
     province = Column(String, nullable=False, index=True)
     is_city = Column(Integer, nullable=False)
+    parent = Column(String, nullable=True)  # the city of a district or county-level city

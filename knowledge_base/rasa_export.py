@@ -43,14 +43,30 @@ def lookup_tables(kb: KnowledgeBase) -> list[dict[str, str]]:
     ]
 
 
+def generated_rules(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    """One rule per retrieval intent that answers.yml lists under ``generated_rules``
+    (the topics that have no hand-written rule in bot/data/rules/)."""
+    return [
+        {
+            "rule": f"{intent} (retrieval, from the knowledge base)",
+            "steps": [{"intent": intent}, {"action": f"utter_{intent}"}],
+        }
+        for intent in kb.generated_rules
+    ]
+
+
 def write_generated_data(kb: KnowledgeBase, directory: Path = DATA_DIR / "generated") -> Path:
-    """Write the generated NLU data (lookup tables) and return its path."""
+    """Write the generated NLU data (lookup tables) and rules; return the lookups' path."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "lookups.yml"
     body = yaml.safe_dump(
         {"version": "3.1", "nlu": lookup_tables(kb)}, allow_unicode=True, sort_keys=False
     )
     path.write_text(HEADER + body, encoding="utf-8")
+    rules = yaml.safe_dump(
+        {"version": "3.1", "rules": generated_rules(kb)}, allow_unicode=True, sort_keys=False
+    )
+    (directory / "rules.yml").write_text(HEADER + rules, encoding="utf-8")
     return path
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,8 @@ from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.yaml_lines import LineDict, LineList
 
 ANSWER_KINDS = ("policy", "sample", "guidance")
+FACT_SCOPES = ("national", "local")
+DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 FACT_PLACEHOLDER = re.compile(r"\{fact:([a-z_0-9]+)\}")
 
 
@@ -86,10 +89,20 @@ class Reader:
 
 @dataclass(frozen=True)
 class Center:
+    """One center as a centers file lists it, with where it came from (for error messages)."""
+
     name: str
     province: str
     city: str | None
     fields: tuple[str, ...]
+    as_of: date | None = None
+    source: str | None = None  # a URL, or None for an entry of the seed table
+    translated_from: str | None = None
+    uncertain_fields: tuple[str, ...] = ()
+    formal_name_unconfirmed: bool = False
+    file: str = ""
+    line: int = 0
+    field_lines: int = 0
 
 
 @dataclass(frozen=True)
@@ -107,6 +120,7 @@ class Province:
     municipality: bool = False
     aliases: tuple[str, ...] = ()
     cities: tuple[str, ...] = ()
+    counties: tuple[tuple[str, str], ...] = ()  # (place, the city it belongs to)
 
 
 @dataclass(frozen=True)
@@ -117,10 +131,31 @@ class PatentType:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a fact comes from: the footnote shows the title and the date."""
+
+    key: str
+    title: str
+    date: str = ""
+    url: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.title}（{self.date}）" if self.date else self.title
+
+
+@dataclass(frozen=True)
 class Fact:
     id: str
     text: str
-    source: str
+    source: str  # the source's footnote label (title and date)
+    origin: Source | None = None
+    scope: str = "national"
+    line: int = 0
+
+    @property
+    def is_local(self) -> bool:
+        return self.scope == "local"
 
 
 @dataclass(frozen=True)
@@ -129,6 +164,10 @@ class Answer:
     kind: str
     text: str
     fact_ids: tuple[str, ...]
+    guidance: str = ""
+    sample: str = ""
+    hint: str = ""
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -178,24 +217,60 @@ class CenterInfo:
     training_sessions: tuple[TrainingSession, ...] = field(default_factory=tuple)
 
 
-def parse_centers(path: Path, root: LineDict) -> tuple[str, list[Center]]:
+def _as_of(item: Reader, today: date) -> date | None:
+    """The date an entry's fields were stated; a date in the future is an error."""
+    value = item.mapping.get("as_of")
+    if value is None:
+        return None
+    if isinstance(value, date):
+        stated = value
+    else:
+        try:
+            stated = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise item.fail("as_of", f"{value!r} is not a date (YYYY-MM-DD)") from None
+    if stated > today:
+        raise item.fail("as_of", f"{stated.isoformat()} is in the future")
+    return stated
+
+
+def parse_centers(
+    path: Path, root: LineDict, *, today: date | None = None
+) -> tuple[str | None, list[Center]]:
+    """A centers file: the seed table (one ``source`` for all) or a file of dated, sourced
+    entries (``as_of`` and ``source`` on each)."""
+    today = today or date.today()
     reader = Reader(path, root)
-    source = reader.text("source")
+    file_source = reader.text("source", required=False)
     centers, seen = [], set()
     for item in reader.items("centers"):
         name = item.text("name")
         if name in seen:
             raise item.fail("name", f"duplicate center {name!r}")
         seen.add(name)
+        fields = tuple(item.texts("fields", required=True))
+        translated = item.text("fields_translated_from", required=False)
+        uncertain = tuple(item.texts("uncertain_translation"))
+        for word in uncertain:
+            if word not in fields:
+                raise item.fail("uncertain_translation", f"{word!r} is not one of its fields")
         centers.append(
             Center(
                 name=name,
                 province=item.text("province"),
                 city=item.text("city", required=False),
-                fields=tuple(item.texts("fields", required=True)),
+                fields=fields,
+                as_of=_as_of(item, today),
+                source=item.text("source", required=False),
+                translated_from=translated,
+                uncertain_fields=uncertain,
+                formal_name_unconfirmed=item.flag("formal_name_unconfirmed"),
+                file=path.name,
+                line=item.mapping.line,
+                field_lines=item.mapping.line_of("fields"),
             )
         )
-    return source, centers
+    return file_source, centers
 
 
 def parse_fields(path: Path, root: LineDict) -> list[Field]:
@@ -218,17 +293,57 @@ def parse_fields(path: Path, root: LineDict) -> list[Field]:
 
 
 def parse_regions(path: Path, root: LineDict) -> list[Province]:
+    """Provinces with their cities; a place named twice in the file is an error (it would
+    send users of one province to another's center)."""
     reader = Reader(path, root)
-    return [
-        Province(
-            name=item.text("name"),
-            full_name=item.text("full_name"),
-            municipality=item.flag("municipality"),
-            aliases=tuple(item.texts("aliases")),
-            cities=tuple(item.texts("cities")),
+    provinces, seen = [], {}
+    for item in reader.items("provinces"):
+        name = item.text("name")
+        cities = tuple(item.texts("cities"))
+        counties_reader = item.submapping("counties") if "counties" in item.mapping else None
+        counties = tuple(
+            (place, counties_reader.text(place))
+            for place in (counties_reader.keys() if counties_reader else [])
         )
-        for item in reader.items("provinces")
-    ]
+        for place, city in counties:
+            if city not in cities:
+                raise counties_reader.fail(place, f"{city!r} is not a city of {name}")
+        for place, key in [
+            (name, "name"),
+            *[(c, "cities") for c in cities],
+            *[(p, "counties") for p, _ in counties],
+        ]:
+            if place in seen and not (place == name and key == "name"):
+                raise item.fail(key, f"{place!r} is also listed under {seen[place]}")
+            seen[place] = name
+        provinces.append(
+            Province(
+                name=name,
+                full_name=item.text("full_name"),
+                municipality=item.flag("municipality"),
+                aliases=tuple(item.texts("aliases")),
+                cities=cities,
+                counties=counties,
+            )
+        )
+    return provinces
+
+
+def parse_products(path: Path, root: LineDict, fields: set[str]) -> dict[str, str]:
+    """Product or technology word → field; a word under two fields is an error."""
+    reader = Reader(path, root)
+    products_reader = reader.submapping("products")
+    products: dict[str, str] = {}
+    for field_name in products_reader.keys():
+        if field_name not in fields:
+            raise products_reader.fail(field_name, "unknown field (not in fields.yml)")
+        for word in products_reader.texts(field_name, required=True):
+            if products.get(word, field_name) != field_name:
+                raise products_reader.fail(
+                    field_name, f"{word!r} is already listed under {products[word]}"
+                )
+            products[word] = field_name
+    return products
 
 
 def parse_patent_types(path: Path, root: LineDict) -> list[PatentType]:
@@ -243,18 +358,36 @@ def parse_patent_types(path: Path, root: LineDict) -> list[PatentType]:
     ]
 
 
+def parse_sources(reader: Reader) -> dict[str, Source]:
+    sources_reader = reader.submapping("sources")
+    sources = {}
+    for key in sources_reader.keys():
+        item = sources_reader.submapping(key)
+        when = item.text("date", required=False) or ""
+        if when and not DATE.fullmatch(when):
+            raise item.fail("date", f"{when!r} is not YYYY-MM or YYYY-MM-DD")
+        sources[key] = Source(key, item.text("title"), when, item.text("url", required=False) or "")
+    return sources
+
+
 def parse_facts(path: Path, root: LineDict) -> dict[str, Fact]:
     reader = Reader(path, root)
-    sources = reader.submapping("sources")
+    sources = parse_sources(reader)
     facts: dict[str, Fact] = {}
     for item in reader.items("facts"):
         fact_id = item.text("id")
         if fact_id in facts:
             raise item.fail("id", f"duplicate fact id {fact_id!r}")
         source_key = item.text("source")
-        if source_key not in sources.mapping:
+        if source_key not in sources:
             raise item.fail("source", f"unknown source {source_key!r}")
-        facts[fact_id] = Fact(fact_id, item.text("text"), sources.text(source_key))
+        scope = item.text("scope", required=False, default="national")
+        if scope not in FACT_SCOPES:
+            raise item.fail("scope", f"must be one of {', '.join(FACT_SCOPES)}")
+        origin = sources[source_key]
+        facts[fact_id] = Fact(
+            fact_id, item.text("text"), origin.label, origin, scope, item.mapping.line
+        )
     return facts
 
 
@@ -272,14 +405,33 @@ def parse_answers(
         kind = item.text("kind")
         if kind not in ANSWER_KINDS:
             raise item.fail("kind", f"must be one of {', '.join(ANSWER_KINDS)}")
-        text = item.text("text")
-        fact_ids = tuple(FACT_PLACEHOLDER.findall(text))
+        parts = {
+            part: item.text(part, required=False, default="") or ""
+            for part in ("text", "guidance", "sample", "hint")
+        }
+        if not (parts["text"] or parts["guidance"] or parts["sample"]):
+            raise item.fail("text", "an answer needs a text, guidance or sample")
+        for part in ("guidance", "sample", "hint"):
+            if FACT_PLACEHOLDER.search(parts[part]):
+                raise item.fail(part, "{fact:ID} belongs in text (only text is attributed)")
+        fact_ids = tuple(dict.fromkeys(FACT_PLACEHOLDER.findall(parts["text"])))
         for fact_id in fact_ids:
             if fact_id not in facts:
                 raise item.fail("text", f"unknown fact {fact_id!r}")
         if kind == "policy" and not fact_ids:
             raise item.fail("text", "a policy answer must cite at least one {fact:ID}")
-        answers[key] = Answer(key, kind, text, fact_ids)
+        if kind == "sample" and not parts["sample"]:
+            raise item.fail("sample", "a sample answer needs its sample text")
+        answers[key] = Answer(
+            key,
+            kind,
+            parts["text"],
+            fact_ids,
+            guidance=parts["guidance"],
+            sample=parts["sample"],
+            hint=parts["hint"],
+            line=item.mapping.line,
+        )
     return answers
 
 

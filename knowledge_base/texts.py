@@ -7,6 +7,7 @@ code supplies every placeholder the text names."""
 from __future__ import annotations
 
 import string
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,3 +66,24 @@ def say(key: str, **values: object) -> str:
     if missing:
         raise KeyError(f"text {key!r} needs {', '.join(sorted(missing))}")
     return template.format(**values)
+
+
+class TextLabels(Mapping[str, str]):
+    """A fixed set of codes (ticket reasons, statuses) and their labels, read from the texts
+    when asked (``"{prefix}.{code}"``), so that a code module can name its codes without
+    loading YAML on import."""
+
+    def __init__(self, prefix: str, codes: Iterable[str]) -> None:
+        self.prefix = prefix
+        self.codes = tuple(codes)
+
+    def __getitem__(self, code: str) -> str:
+        if code not in self.codes:
+            raise KeyError(code)
+        return say(f"{self.prefix}.{code}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)

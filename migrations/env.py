@@ -10,7 +10,7 @@ from sqlalchemy import engine_from_config, pool
 from core.db import Base
 
 # Modules that declare tables on core.db.Base: importing them registers their tables.
-for module in ("cases.models", "handoff.models", "channels.models"):
+for module in ("cases.models", "handoff.models", "handoff.access_log", "channels.models"):
     importlib.import_module(module)
 
 config = context.config

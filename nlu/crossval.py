@@ -136,7 +136,7 @@ def _folds(data, n: int, seed: int):  # noqa: ANN001, ANN202 - rasa types, impor
         )
 
 
-async def _evaluate_fold(fold: int, model_file: str, test: list) -> list[Prediction]:  # noqa: ANN001
+async def _evaluate_fold(fold: int, model_file: str, test: list) -> list[Prediction]:
     from rasa.core.agent import Agent
     from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 

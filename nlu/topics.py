@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -72,3 +73,32 @@ def understanding(parse_data: dict[str, Any] | None) -> tuple[str | None, str | 
             topic_intent = None
     topic = topic_of(topic_intent) if topic_intent else None
     return name, topic, (float(confidence) if confidence is not None else None)
+
+
+# A topic's label for staff comes from its taxonomy description: the part before a
+# full-width colon, without parenthesised asides, and at most its first two "、" items
+# ("预审流程、时限、预审合格后怎么办…" → "预审流程、时限").
+_ASIDE = re.compile(r"（[^）]*）")
+_LABEL_ITEMS = 2
+
+
+@lru_cache(maxsize=1)
+def topic_labels() -> dict[str, str]:
+    """Every topic code → its short Chinese label for staff, in taxonomy order."""
+    labels = {}
+    for code, description in taxonomy()["topics"].items():
+        text = _ASIDE.sub("", str(description)).split("：", 1)[0].strip()
+        labels[code] = "、".join(text.split("、")[:_LABEL_ITEMS])
+    return labels
+
+
+def topic_label(code: str | None) -> str:
+    """The Chinese label of a topic code (or of an intent, through its topic); an unknown
+    code is returned as it is, so nothing staff see is ever blank by accident."""
+    if not code:
+        return ""
+    labels = topic_labels()
+    if code in labels:
+        return labels[code]
+    topic = topic_of(code)
+    return labels.get(topic, code) if topic else code

@@ -6,8 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 RESILIENT_REST = "runtime.rest_channel.ResilientRestInput"
-# Its reply when a message could not be processed (and was not stored): send it again.
-NOT_PROCESSED = "抱歉，系统暂时繁忙，您刚才的消息没有处理成功，请稍后再发一次。"
 
 
 def with_resilient_rest(credentials: dict[str, Any]) -> dict[str, Any]:

@@ -14,14 +14,33 @@ from channels.credentials import build_credentials
 from core.settings import Settings
 from runtime.channel_config import with_resilient_rest
 
+# A header name, not a secret; checked by runtime.action_server.
+ACTION_TOKEN_HEADER = "X-IPPC-Action-Token"  # noqa: S105
+# Our tracker store (runtime.tracker_store), named here so this module needs no Rasa import.
+CLASS_PATH = "runtime.tracker_store.PingingSQLTrackerStore"
+
+
+def pinging(tracker_store: dict) -> dict:
+    """An endpoints.yml ``tracker_store`` entry of type SQL, switched to our class."""
+    if str(tracker_store.get("type", "")).lower() != "sql":
+        return tracker_store
+    return {**tracker_store, "type": CLASS_PATH}
+
 
 def write_endpoints(
     settings: Settings, directory: Path, environ: Mapping[str, str] = os.environ
 ) -> Path:
-    """endpoints.yml: our action server, and the tracker store on the same database."""
-    endpoints: dict = {"action_endpoint": {"url": settings.action_endpoint}}
+    """endpoints.yml: our action server (with the shared-secret header, written as a
+    ``${IPPC_ACTION_TOKEN}`` reference that Rasa resolves from its environment: the file holds
+    no secret), and the tracker store on the same database."""
+    endpoints: dict = {
+        "action_endpoint": {
+            "url": settings.action_endpoint,
+            "headers": {ACTION_TOKEN_HEADER: "${IPPC_ACTION_TOKEN}"},
+        }
+    }
     tracker_url = environ.get("IPPC_TRACKER_STORE_URL") or settings.database_url
-    endpoints["tracker_store"] = sql_tracker_store(tracker_url)
+    endpoints["tracker_store"] = pinging(sql_tracker_store(tracker_url))
     lock_url = environ.get("IPPC_REDIS_URL")
     if lock_url:
         endpoints["lock_store"] = redis_lock_store(lock_url)

@@ -12,11 +12,13 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from channels.settings import demo_page_enabled, is_loopback
 from channels.urls import DEMO_PAGE_PATH, SCRIPT_PATH
 from core.errors import CliError
 from core.paths import PROJECT_ROOT
 from core.settings import RASA_ENV, Settings
 from runtime.config_files import write_credentials, write_endpoints
+from runtime.security import listen_hosts
 
 READY_TIMEOUT_SECONDS = 180
 
@@ -31,40 +33,44 @@ class Service:
 
 
 def action_server_command(port: int) -> list[str]:
-    """The action server (rasa_sdk, package ``actions``) on ``port``."""
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    """The action server (rasa_sdk, package ``actions``) on ``port``, on IPPC_ACTION_HOST and
+    behind IPPC_ACTION_TOKEN (both read from its environment)."""
+    return [sys.executable, "-m", "runtime.action_server", "--port", str(port)]
 
 
 def rasa_server_command(
-    model: Path, port: int, credentials: Path, endpoints: Path, token: str | None = None
+    model: Path, port: int, credentials: Path, endpoints: Path, host: str = "127.0.0.1"
 ) -> list[str]:
-    """One Rasa server (REST and the other channels, HTTP API behind the internal token)."""
+    """One Rasa server (REST and the other channels) on ``host``. No secret on this command
+    line: Rasa's HTTP API is on only with IPPC_RASA_API_TOKEN, read by runtime.rasa_main."""
     return [
-        sys.executable, "-m", "rasa", "run",
+        sys.executable, "-m", "runtime.rasa_main", "run",
         "--model", str(model),
+        "--interface", host,
         "--port", str(port),
         "--credentials", str(credentials),
         "--endpoints", str(endpoints),
-        "--cors", "*",
-        "--enable-api",
-        "--auth-token", token or os.environ["IPPC_INTERNAL_TOKEN"],
     ]  # fmt: skip
 
 
 def plan_services(settings: Settings, model: Path, directory: Path) -> list[Service]:
     rasa_url = f"http://localhost:{settings.rasa_port}"
     endpoints = write_endpoints(settings, directory)
+    hosts = listen_hosts(os.environ)
+    host = hosts["rasa server"]
     services = [
         Service(
             "action server",
             action_server_command(settings.action_port),
-            ready_url=f"http://localhost:{settings.action_port}/health",
+            ready_url=f"{_local(hosts['action server'])}:{settings.action_port}/health",
             urls={"action server": f"http://localhost:{settings.action_port}/webhook"},
         ),
         Service(
             "rasa server",
-            rasa_server_command(model, settings.rasa_port, write_credentials(directory), endpoints),
-            ready_url=f"{rasa_url}/",
+            rasa_server_command(
+                model, settings.rasa_port, write_credentials(directory), endpoints, host
+            ),
+            ready_url=f"{_local(host)}:{settings.rasa_port}/",
             urls={"REST channel": f"{rasa_url}/webhooks/rest/webhook", **widget_urls(rasa_url)},
         ),
     ]
@@ -73,16 +79,28 @@ def plan_services(settings: Settings, model: Path, directory: Path) -> list[Serv
         Service(
             "staff console",
             [sys.executable, "-m", "handoff.console"],
-            ready_url=f"{console_url}/login",
+            ready_url=f"{_local(hosts['staff console'])}:{settings.console_port}/login",
             urls={"staff console": f"{console_url}/"},
         )
     )
     return services
 
 
+def _local(host: str) -> str:
+    """How this machine reaches a server listening on ``host``."""
+    return (
+        "http://localhost"
+        if host in ("0.0.0.0", "::") or is_loopback(host)  # noqa: S104 - comparing, not binding
+        else f"http://{host}"
+    )
+
+
 def widget_urls(rasa_url: str) -> dict[str, str]:
-    """The web widget's demo page and script."""
-    return {"web widget demo": rasa_url + DEMO_PAGE_PATH, "widget snippet": rasa_url + SCRIPT_PATH}
+    """The web widget's script, and its demo page when that is switched on."""
+    urls = {"widget snippet": rasa_url + SCRIPT_PATH}
+    if demo_page_enabled():
+        urls = {"web widget demo": rasa_url + DEMO_PAGE_PATH, **urls}
+    return urls
 
 
 def _is_ready(url: str) -> bool:

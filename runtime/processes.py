@@ -22,7 +22,9 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
         return True
 
 
-def free_ports(count: int, start: int = 5400, end: int = 5499, taken: set[int] | None = None):
+def free_ports(
+    count: int, start: int = 5400, end: int = 5499, taken: set[int] | None = None
+) -> list[int]:
     """``count`` free ports in ``[start, end]`` (the range given to this area), lowest first."""
     taken = taken or set()
     ports = [p for p in range(start, end + 1) if p not in taken and port_is_free(p)]

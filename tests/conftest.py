@@ -1,5 +1,7 @@
 """Shared fixtures. ``live_assistant`` runs the real ``ippc run`` on free ports against a
-temporary database, once per test session; tests using it skip when no model is trained."""
+temporary database, once per test session; tests using it skip when no model is trained.
+
+Under ``CI=true`` a skip is a failure (tests/ci_skips.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +23,8 @@ from sqlalchemy import create_engine, text
 
 from core.db import get_engine
 from core.model_files import latest_model
-from tests.channels.channels_harness import TelegramApiStandIn, serve_aiohttp
+from tests.channels.channels_harness import TelegramApiStandIn, WeChatApiStandIn, serve_aiohttp
+from tests.ci_skips import pytest_runtest_makereport  # noqa: F401 - the hook
 from tests.fuzz.background import BackgroundLoop
 
 START_TIMEOUT_SECONDS = 240
@@ -37,6 +41,8 @@ def free_port() -> int:
 # WeChat and Telegram are switched on in the live assistant, Telegram against a local
 # stand-in of the Bot API, so the contract's channel checks run against the real bot.
 LIVE_WECHAT_TOKEN = "live-wechat-token"
+LIVE_WECHAT_APPID = "wx-live-appid"
+LIVE_WECHAT_SECRET = "live-wechat-secret"
 LIVE_TELEGRAM_TOKEN = "123456:live-telegram-token"
 LIVE_TELEGRAM_SECRET = "live-telegram-secret"
 
@@ -52,6 +58,7 @@ class LiveAssistant:
     log_path: Path
     telegram_api: TelegramApiStandIn
     background: BackgroundLoop
+    wechat_api: WeChatApiStandIn
 
     def say(self, sender: str, message: str, timeout: float = 30) -> list[dict]:
         """POST one message to the REST channel and return the bot's messages."""
@@ -59,7 +66,7 @@ class LiveAssistant:
         request = urllib.request.Request(
             self.rest_url, data=body, headers={"Content-Type": "application/json"}
         )
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read())
 
     def texts(self, sender: str, message: str) -> str:
@@ -82,15 +89,19 @@ class LiveAssistant:
         )
 
 
-@pytest.fixture(scope="session")
-def live_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAssistant]:
+@contextmanager
+def start_assistant(data_dir: Path, **settings: str) -> Iterator[LiveAssistant]:
+    """``ippc run`` on free ports with its own SQLite database in ``data_dir``, WeChat and
+    Telegram switched on against stand-ins of their APIs; ``settings`` override the
+    environment (e.g. real working hours and a fixed clock)."""
     if latest_model() is None:
         pytest.skip("no trained model: run `ippc train`")
-    data_dir = tmp_path_factory.mktemp("live-assistant")
     rasa_port, action_port, console_port = free_port(), free_port(), free_port()
     background = BackgroundLoop()
     telegram_api = TelegramApiStandIn(LIVE_TELEGRAM_TOKEN)
+    wechat_api = background.run(_wechat_api())
     telegram_url = background.enter(serve_aiohttp(telegram_api.app))
+    wechat_url = background.enter(serve_aiohttp(wechat_api.app))
     env = {
         **os.environ,
         "IPPC_DATA_DIR": str(data_dir),
@@ -102,9 +113,13 @@ def live_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAss
         "IPPC_WORKING_HOURS": "24x7",
         "IPPC_INTERNAL_TOKEN": "test-internal-token",
         "IPPC_WECHAT_TOKEN": LIVE_WECHAT_TOKEN,
+        "IPPC_WECHAT_APPID": LIVE_WECHAT_APPID,
+        "IPPC_WECHAT_SECRET": LIVE_WECHAT_SECRET,
+        "IPPC_WECHAT_API_URL": wechat_url,
         "IPPC_TELEGRAM_TOKEN": LIVE_TELEGRAM_TOKEN,
         "IPPC_TELEGRAM_SECRET": LIVE_TELEGRAM_SECRET,
         "IPPC_TELEGRAM_API_URL": telegram_url,
+        **settings,
     }
     log_path = data_dir / "ippc-run.log"
     log = log_path.open("w")
@@ -119,6 +134,7 @@ def live_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAss
         log_path=log_path,
         telegram_api=telegram_api,
         background=background,
+        wechat_api=wechat_api,
     )
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     try:
@@ -137,6 +153,17 @@ def live_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAss
             process.kill()
         log.close()
         background.close()
+
+
+async def _wechat_api() -> WeChatApiStandIn:
+    return WeChatApiStandIn(LIVE_WECHAT_APPID, LIVE_WECHAT_SECRET)  # its lock needs the loop
+
+
+@pytest.fixture(scope="session")
+def live_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAssistant]:
+    """The assistant as the contract checks it: staff available around the clock."""
+    with start_assistant(tmp_path_factory.mktemp("live-assistant")) as assistant:
+        yield assistant
 
 
 @pytest.fixture(scope="session")

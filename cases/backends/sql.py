@@ -9,7 +9,6 @@ from sqlalchemy import select
 from cases.backends import BackendUnavailable
 from cases.models import Case
 from cases.records import CaseRecord
-from cases.schema import ensure_schema
 from core.db import get_engine
 
 
@@ -18,7 +17,6 @@ class SqlCaseBackend:
         self.database_url = database_url
 
     def fetch_sync(self, case_number: str) -> CaseRecord | None:
-        ensure_schema(self.database_url)
         table = Case.__table__
         query = select(table).where(table.c.case_number == case_number)
         with get_engine(self.database_url).connect() as connection:
@@ -39,5 +37,5 @@ class SqlCaseBackend:
         """Runs in a worker thread: the action server's event loop never waits on the database."""
         try:
             return await asyncio.to_thread(self.fetch_sync, case_number)
-        except Exception as error:  # noqa: BLE001 - any database failure is "busy" to the user
+        except Exception as error:  # any database failure is "busy" to the user
             raise BackendUnavailable(f"case database: {error.__class__.__name__}") from error

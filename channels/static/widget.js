@@ -13,6 +13,9 @@
   var title = (script && script.dataset.title) || "知识产权保护中心 · 在线咨询";
   var KEY = "ippc-chat:" + base.host + ":";
   var HISTORY_LIMIT = 200;
+  /* Security: the conversation id and its resume token are issued by the server; the history
+     kept in this browser is forgotten after HISTORY_DAYS (or with the "end" button). */
+  var HISTORY_DAYS = 30;
 
   function load(name, fallback) {
     try {
@@ -29,15 +32,25 @@
       /* storage full or disabled: the chat still works, without history */
     }
   }
-  function newId() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  function forget() {
+    ["conversation", "resume", "history", "started"].forEach(function (name) {
+      try { localStorage.removeItem(KEY + name); } catch (e) { /* storage disabled */ }
+    });
   }
+  /* Only web links and images: never javascript:, data: or other schemes. */
+  function safeUrl(value) {
+    try {
+      var url = new URL(String(value), location.href);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+  if (Date.now() - load("started", Date.now()) > HISTORY_DAYS * 86400000) forget();
 
   var state = {
-    conversationId: load("conversation", null) || newId(),
+    conversationId: load("conversation", null),
+    resume: load("resume", null),
     history: load("history", []),
     open: false,
     socket: null,
@@ -46,7 +59,7 @@
     outgoing: [],
     unread: 0,
   };
-  save("conversation", state.conversationId);
+  if (!state.history.length) save("started", Date.now());
 
   /* ---- DOM (inside a shadow root so the host page's styles do not leak in) ---- */
   var host = document.createElement("div");
@@ -81,7 +94,14 @@
 
   var panel = el("section", { class: "panel", id: "ippc-panel", role: "dialog", "aria-label": title, hidden: "" });
   var header = el("header", { class: "header" });
-  header.appendChild(el("h2", { class: "title" }, title));
+  var heading = el("div", { class: "heading" });
+  var titleNode = el("h2", { class: "title" }, title);
+  var centerNode = el("p", { class: "center-name", hidden: "" });
+  heading.appendChild(titleNode);
+  heading.appendChild(centerNode);
+  header.appendChild(heading);
+  var endButton = el("button", { class: "end", type: "button", "aria-label": "结束对话并清除记录" }, "结束对话");
+  header.appendChild(endButton);
   var closeButton = el("button", { class: "close", type: "button", "aria-label": "关闭在线咨询" }, "×");
   header.appendChild(closeButton);
   var status = el("p", { class: "status", role: "status", "aria-live": "polite" }, "正在连接…");
@@ -98,6 +118,59 @@
 
   /* ---- rendering ---- */
   var URL_PATTERN = /(https?:\/\/[^\s<>"'，。；）]+)/g;
+
+  /* ---- answers: lists as lists, the source footnote as a small collapsible line ---- */
+  var LIST_ITEM = /^\s*(?:(\d+)[.、)]|([•·\-])|([①②③④⑤⑥⑦⑧⑨]))\s*(.*)$/;
+  var FOOTNOTE = /^(?:来源：|（示例内容|（一般指引)/;
+
+  function splitFootnote(text) {
+    var lines = String(text).split("\n");
+    var last = lines[lines.length - 1];
+    if (lines.length > 1 && FOOTNOTE.test(last)) {
+      return { body: lines.slice(0, -1).join("\n"), footnote: last };
+    }
+    return { body: String(text), footnote: "" };
+  }
+
+  function appendBody(parent, text) {
+    var list = null;
+    var paragraph = [];
+    function flushParagraph() {
+      if (paragraph.length) {
+        var p = el("p", { class: "para" });
+        appendText(p, paragraph.join("\n"));
+        parent.appendChild(p);
+        paragraph = [];
+      }
+    }
+    String(text).split("\n").forEach(function (line) {
+      var match = LIST_ITEM.exec(line);
+      if (match) {
+        flushParagraph();
+        var ordered = !!(match[1] || match[3]);
+        if (!list || list.ordered !== ordered) {
+          list = { ordered: ordered, node: el(ordered ? "ol" : "ul", { class: "list" }) };
+          parent.appendChild(list.node);
+        }
+        var item = el("li");
+        appendText(item, match[4]);
+        list.node.appendChild(item);
+      } else {
+        list = null;
+        paragraph.push(line);
+      }
+    });
+    flushParagraph();
+  }
+
+  function appendFootnote(parent, footnote) {
+    var details = el("details", { class: "footnote" });
+    details.appendChild(el("summary", {}, "来源"));
+    var body = el("p", {});
+    appendText(body, footnote.replace(/^来源：/, ""));
+    details.appendChild(body);
+    parent.appendChild(details);
+  }
 
   function appendText(parent, text) {
     String(text).split(URL_PATTERN).forEach(function (part, index) {
@@ -120,19 +193,27 @@
     var item = el("div", { class: "message " + entry.from + (entry.pushed ? " pushed" : "") });
     var bubble = el("div", { class: "bubble" });
     bubble.appendChild(el("span", { class: "sr-only" }, entry.from === "user" ? "我说：" : "客服说："));
-    if (entry.text) appendText(bubble, entry.text);
-    if (entry.image) {
-      bubble.appendChild(el("img", { src: entry.image, alt: "图片" }));
+    if (entry.text && entry.from === "bot") {
+      var parts = splitFootnote(entry.text);
+      appendBody(bubble, parts.body);
+      if (parts.footnote) appendFootnote(bubble, parts.footnote);
+    } else if (entry.text) {
+      appendText(bubble, entry.text);
+    }
+    if (entry.image && safeUrl(entry.image)) {
+      bubble.appendChild(el("img", { src: safeUrl(entry.image), alt: "图片" }));
     }
     item.appendChild(bubble);
     var buttons = entry.buttons || [];
     if (buttons.length) {
       disableOldChoices();
-      var choices = el("div", { class: "choices", role: "group", "aria-label": "可选回复" });
+      var choices = el("div", { class: "choices" + (entry.suggested ? " suggested" : ""), role: "group", "aria-label": entry.suggested ? "推荐问题" : "可选回复" });
       buttons.forEach(function (button) {
         var label = button.title || button.payload;
         if (button.url) {
-          choices.appendChild(el("a", { class: "choice link", href: button.url, target: "_blank", rel: "noopener noreferrer" }, label));
+          if (safeUrl(button.url)) {
+            choices.appendChild(el("a", { class: "choice link", href: safeUrl(button.url), target: "_blank", rel: "noopener noreferrer" }, label));
+          }
           return;
         }
         var choice = el("button", { class: "choice", type: "button" }, label);
@@ -185,7 +266,7 @@
     }
     state.socket = socket;
     socket.onopen = function () {
-      socket.send(JSON.stringify({ type: "hello", conversation_id: state.conversationId }));
+      socket.send(JSON.stringify({ type: "hello", resume: state.resume }));
     };
     socket.onmessage = function (event) {
       var frame;
@@ -201,6 +282,8 @@
           state.conversationId = frame.conversation_id;
           save("conversation", state.conversationId);
         }
+        state.resume = frame.resume;
+        save("resume", state.resume);
         setStatus("已连接", true);
         while (state.outgoing.length) socket.send(state.outgoing.shift());
       } else if (frame.type === "bot" && frame.message) {
@@ -248,6 +331,41 @@
     }
   }
 
+  /* ---- first view: greeting and suggested questions (knowledge_base/data/widget.yml) ---- */
+  var firstView = { config: null, shown: false };
+
+  function applyConfig(config) {
+    firstView.config = config;
+    if (!(script && script.dataset.title) && config.assistant_name) {
+      titleNode.textContent = config.assistant_name;
+    }
+    if (config.center_name) {
+      centerNode.textContent = config.center_name;
+      centerNode.hidden = false;
+    }
+    showFirstView();
+  }
+
+  function showFirstView() {
+    var config = firstView.config;
+    if (!config || firstView.shown || state.history.length || !state.open) return;
+    firstView.shown = true;
+    addEntry({
+      from: "bot",
+      text: config.greeting || "",
+      buttons: (config.suggestions || []).map(function (q) { return { title: q, payload: q }; }),
+      suggested: true,
+    });
+  }
+
+  function loadConfig() {
+    if (!window.fetch) return;
+    fetch(base.href + "config")
+      .then(function (reply) { return reply.ok ? reply.json() : null; })
+      .then(function (config) { if (config) applyConfig(config); })
+      .catch(function () { /* no first view: the chat still works */ });
+  }
+
   /* ---- interaction ---- */
   function setOpen(open) {
     state.open = open;
@@ -258,6 +376,7 @@
       state.unread = 0;
       badge.hidden = true;
       launcher.setAttribute("aria-label", "关闭在线咨询");
+      showFirstView();
       input.focus();
       log.scrollTop = log.scrollHeight;
     } else {
@@ -265,6 +384,17 @@
       launcher.focus();
     }
   }
+
+  /* End the conversation: forget it in this browser and start a new one with the server. */
+  endButton.addEventListener("click", function () {
+    forget();
+    state.history = [];
+    state.conversationId = null;
+    state.resume = null;
+    save("started", Date.now());
+    while (log.firstChild) log.removeChild(log.firstChild);
+    if (state.socket) state.socket.close();
+  });
 
   launcher.addEventListener("click", function () { setOpen(!state.open); });
   closeButton.addEventListener("click", function () { setOpen(false); });
@@ -289,5 +419,6 @@
     conversationId: function () { return state.conversationId; },
   };
   if ((script && script.dataset.open === "true") || load("open", false)) setOpen(true);
+  loadConfig();
   connect();
 })();

@@ -1,5 +1,5 @@
-"""``python -m handoff.console``: migrate the database, then serve the console on
-IPPC_CONSOLE_HOST:IPPC_CONSOLE_PORT (default 127.0.0.1:5010)."""
+"""``python -m handoff.console``: serve the console on IPPC_CONSOLE_HOST:IPPC_CONSOLE_PORT
+(default 127.0.0.1:5010). ``ippc run`` starts it after migrating the database."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import logging
 
 from aiohttp import web
 
-from core.migrate import upgrade
 from handoff.console import create_app
 from handoff.settings import get_handoff_settings
 
@@ -15,7 +14,6 @@ from handoff.settings import get_handoff_settings
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_handoff_settings()
-    upgrade()
     print(f"staff console on http://{settings.console_host}:{settings.console_port}/", flush=True)
     web.run_app(
         create_app(settings=settings),

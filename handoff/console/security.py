@@ -1,5 +1,9 @@
 """Console security: the session cookie, CSRF tokens on every POST, same-origin checks and
-response headers. Every route needs a live session except the login page and its CSS."""
+response headers. Every route needs a live session except the login page and its CSS.
+
+Behind a reverse proxy, the client's address and the scheme come from ``X-Forwarded-For`` and
+``X-Forwarded-Proto`` only when the connection is from a proxy in ``IPPC_TRUSTED_PROXIES``;
+a request that arrived over HTTPS gets ``Secure`` cookies and HSTS."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from channels.proxies import client_address, forwarded_proto
 from handoff.auth import session_for
 
 SESSION_COOKIE = "ippc_console"
@@ -28,6 +33,27 @@ CONTENT_SECURITY_POLICY = (
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Clock = Callable[[], datetime]
+
+
+HSTS = "max-age=31536000"
+
+
+def client_of(request: web.Request) -> str:
+    """The client's address (X-Forwarded-For believed from trusted proxies only)."""
+    return client_address(request.remote, request.headers.get("X-Forwarded-For"))
+
+
+def is_https(request: web.Request) -> bool:
+    """The browser's connection is HTTPS: ours, or a trusted proxy's (X-Forwarded-Proto)."""
+    return (
+        forwarded_proto(request.remote, request.headers.get("X-Forwarded-Proto"), request.scheme)
+        == "https"
+    )
+
+
+def secure_cookies(request: web.Request, configured: bool) -> bool:
+    """Cookies are ``Secure`` when configured so or when this request came over HTTPS."""
+    return configured or is_https(request)
 
 
 def new_token() -> str:
@@ -74,6 +100,8 @@ def make_middlewares(url: str | None, clock: Clock) -> list:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Cache-Control", "no-store")
+        if is_https(request):
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if isinstance(response, web.HTTPException):
             raise response
         return response

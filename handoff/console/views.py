@@ -11,12 +11,24 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from core.db import session_scope
+from handoff import access_log
 from handoff.auth import AuthError, StaffView, add_staff, list_staff, login, logout
+from handoff.console.accountability import (
+    HOLDER_ONLY,
+    NOTICE_CODES,
+    error_code,
+    error_text,
+    require_holder,
+    take_over,
+    ticket_held_by_other,
+)
 from handoff.console.security import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
+    client_of,
     new_token,
+    secure_cookies,
     tokens_match,
 )
 from handoff.dashboard import bar_chart_svg, build_dashboard
@@ -33,6 +45,8 @@ from handoff.review import (
 from handoff.settings import database_url
 from handoff.staff_ops import claim, close, colleagues, reply, transfer, visible_ticket
 from handoff.tickets import TicketError
+from handoff.traffic import dashboard_context
+from nlu.topics import topic_labels
 
 STATUS_TEXT = {"waiting": "排队中", "active": "处理中", "closed": "已关闭", "left-message": "留言"}
 routes = web.RouteTableDef()
@@ -85,7 +99,7 @@ def _set_login_cookie(request: web.Request, response: web.StreamResponse, token:
         token,
         httponly=True,
         samesite="Strict",
-        secure=_config(request)["secure_cookies"],
+        secure=secure_cookies(request, _config(request)["secure_cookies"]),
         path="/login",
     )
 
@@ -105,7 +119,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
             login,
             username,
             password,
-            request.remote or "unknown",
+            client_of(request),
             session_minutes=config["session_minutes"],
             now=config["clock"](),
             url=config["url"],
@@ -130,7 +144,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         result.token,
         httponly=True,
         samesite="Strict",
-        secure=config["secure_cookies"],
+        secure=secure_cookies(request, config["secure_cookies"]),
         max_age=config["session_minutes"] * 60,
         path="/",
     )
@@ -181,13 +195,15 @@ async def ticket_page(request: web.Request) -> web.Response:
             line["local_at"] = local_text(message.at)
         data["created_local"] = local_text(ticket.created_at)
         data["callback_local"] = local_text(ticket.callback_after)
+    access_log.record(staff.id, access_log.VIEW, ticket_id, url=_url(request))
     return _page(
         request,
         "ticket.html",
         ticket=data,
         colleagues=colleagues(staff, _url(request)),
-        notice=request.query.get("notice", ""),
-        error=request.query.get("error", ""),
+        notice=_known(request.query.get("notice", "")),
+        error=error_text(request.query.get("error", "")),
+        held_by_other=ticket_held_by_other(staff, ticket_id, _url(request)),
     )
 
 
@@ -205,7 +221,14 @@ async def ticket_api(request: web.Request) -> web.Response:
             raise web.HTTPNotFound(text="no such ticket") from None
 
 
+def _known(notice: str) -> str:
+    """A notice code from the URL, kept only when it is one of ours."""
+    return notice if notice in NOTICE_CODES else ""
+
+
 def _back(ticket_id: int, *, notice: str = "", error: str = "") -> web.HTTPFound:
+    """Back to the ticket page with a notice or an error *code*: the page shows the fixed text
+    of a code, never words taken from the URL."""
     query = urlencode({"notice": notice} if notice else {"error": error} if error else {})
     return web.HTTPFound(f"/tickets/{ticket_id}" + (f"?{query}" if query else ""))
 
@@ -233,7 +256,21 @@ async def _close(staff: StaffView, ticket_id: int, form: dict[str, str], url: st
     return "closed"
 
 
-TICKET_ACTIONS = {"claim": _claim, "reply": _reply, "transfer": _transfer, "close": _close}
+async def _take_over(
+    staff: StaffView, ticket_id: int, form: dict[str, str], url: str | None
+) -> str:
+    take_over(staff, ticket_id, url)
+    access_log.record(staff.id, access_log.TAKE_OVER, ticket_id, url=url)
+    return "taken_over"
+
+
+TICKET_ACTIONS = {
+    "claim": _claim,
+    "reply": _reply,
+    "transfer": _transfer,
+    "close": _close,
+    "take_over": _take_over,
+}
 
 
 @routes.post("/tickets/{ticket_id}/{action}")
@@ -246,11 +283,13 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
     ticket_id = _ticket_id(request)
     form = await _form(request)
     try:
+        if request.match_info["action"] in HOLDER_ONLY:
+            require_holder(request["staff"], ticket_id, _url(request))
         notice = await action(request["staff"], ticket_id, form, _url(request))
     except TicketError as error:
         if str(error) == "no such ticket":
             raise web.HTTPNotFound(text="no such ticket") from None
-        raise _back(ticket_id, error=str(error)) from None
+        raise _back(ticket_id, error=error_code(str(error))) from None
     raise _back(ticket_id, notice=notice)
 
 
@@ -283,6 +322,7 @@ async def review_page(request: web.Request) -> web.Response:
         review=review,
         query=review.as_query(),
         statuses=STATUSES,
+        topic_choices=topic_labels(),
         error=error,
     )
 
@@ -295,14 +335,20 @@ EXPORTS = {
 
 @routes.get("/review/export.{kind}")
 async def export_route(request: web.Request) -> web.Response:
-    """The filtered tickets with their (masked) transcripts, as a download."""
+    """The filtered tickets with their (masked) transcripts, as a download: admins only, and
+    every export is written to the access log."""
     kind = request.match_info["kind"]
     if kind not in EXPORTS:
         raise web.HTTPNotFound()
     render, content_type = EXPORTS[kind]
     review = _filters(request)
+    _require_admin(request)
     with session_scope(database_url(_url(request))) as session:
-        body = render(find_tickets(session, review, request["staff"], limit=None))
+        found = find_tickets(session, review, request["staff"], limit=None)
+        body = render(found)
+        count = len(found)
+    detail = f"{kind}: {count} ticket(s); {urlencode(review.as_query())}"
+    access_log.record(request["staff"].id, access_log.EXPORT, detail=detail, url=_url(request))
     return web.Response(
         text=body,
         content_type=content_type,
@@ -316,7 +362,8 @@ async def export_route(request: web.Request) -> web.Response:
 async def dashboard_page(request: web.Request) -> web.Response:
     with session_scope(database_url(_url(request))) as session:
         board = build_dashboard(session, request["staff"])
-    return _page(request, "dashboard.html", board=board, chart=bar_chart_svg(board.days))
+        traffic = dashboard_context(session, request["staff"])
+    return _page(request, "dashboard.html", board=board, chart=bar_chart_svg(board.days), **traffic)
 
 
 # ------------------------------------------------------------------------------ staff (admin)
@@ -331,9 +378,9 @@ async def staff_page(request: web.Request) -> web.Response:
     return _page(
         request,
         "staff.html",
-        accounts=list_staff(_url(request)),
+        accounts=list_staff(_url(request), viewer=request["staff"]),
         roles=ROLES,
-        notice=request.query.get("notice", ""),
+        notice=_known(request.query.get("notice", "")),
         error="",
     )
 
@@ -350,13 +397,14 @@ async def staff_submit(request: web.Request) -> web.StreamResponse:
             display_name=form.get("display_name") or None,
             center=form.get("center") or None,
             url=_url(request),
+            by=request["staff"],
         )
     except AuthError as error:
         return _page(
             request,
             "staff.html",
             status=400,
-            accounts=list_staff(_url(request)),
+            accounts=list_staff(_url(request), viewer=request["staff"]),
             roles=ROLES,
             notice="",
             error=str(error),

@@ -17,11 +17,12 @@ from cases.csv_rows import CsvFileError, read_case_csv
 from cases.importer import import_rows
 from cases.masking import mask_phone
 from cases.models import Case, CaseHistory
-from cases.schema import ensure_schema
 from core.db import get_engine
 from core.errors import CliError
+from core.migrate import migrated_for_command
 from core.patterns import normalise_case_number
-from core.settings import get_settings
+from knowledge_base.texts import say
+from knowledge_base.timezone import center_timezone
 
 MAX_REPORTED = 200  # bad rows listed one per line; past this only the count
 
@@ -44,18 +45,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     auditing.add_argument("--case", dest="case_number", help="only lookups of this case number")
     auditing.add_argument("--json", action="store_true", help="one JSON object per line")
     auditing.set_defaults(func=audit_command)
-
-
-def _database() -> str:
-    try:
-        return ensure_schema()
-    except SQLAlchemyError as error:
-        raise CliError(f"database unavailable: {error.__class__.__name__}: {error}") from None
+    unlocking = commands.add_parser(
+        "unlock", help="lift a case number's lookup lockout (after staff checked the applicant)"
+    )
+    unlocking.add_argument("case_number")
+    unlocking.set_defaults(func=unlock_command)
 
 
 def import_command(args: argparse.Namespace) -> int:
     try:
-        rows, errors = read_case_csv(args.file, get_settings().timezone)
+        rows, errors = read_case_csv(args.file, center_timezone())
     except CsvFileError as error:
         raise CliError(f"{args.file}: {error}; nothing imported") from None
     if errors:
@@ -67,7 +66,7 @@ def import_command(args: argparse.Namespace) -> int:
         raise CliError(f"{args.file}: {lines} bad row(s), first {errors[0]}; nothing imported")
     if not rows:
         raise CliError(f"{args.file}: no case rows after the header; nothing imported")
-    url = _database()
+    url = migrated_for_command()
     try:
         result = import_rows(rows, url)
     except SQLAlchemyError as error:
@@ -81,7 +80,7 @@ def import_command(args: argparse.Namespace) -> int:
 
 def show_command(args: argparse.Namespace) -> int:
     number = normalise_case_number(args.number)
-    url = _database()
+    url = migrated_for_command()
     with get_engine(url).connect() as connection:
         case = connection.execute(select(Case.__table__).where(Case.case_number == number))
         case = case.mappings().first()
@@ -93,14 +92,18 @@ def show_command(args: argparse.Namespace) -> int:
             .order_by(CaseHistory.id)
         ).mappings()
         history = list(history)
-    print(f"案件编号: {case['case_number']}")
-    print(f"类型: {case['case_type']}")
-    print(f"申请人: {case['applicant']}")
-    print(f"手机: {mask_phone(case['phone'])}")
-    print(f"状态: {case['status']}")
-    print(f"更新时间: {case['updated_at']:%Y-%m-%d %H:%M}")
-    print(f"备注: {case['note'] or '-'}")
-    print("历史:")
+    print(
+        say(
+            "cases.show",
+            case_number=case["case_number"],
+            case_type=case["case_type"],
+            applicant=case["applicant"],
+            phone=mask_phone(case["phone"]),
+            status=case["status"],
+            updated_at=f"{case['updated_at']:%Y-%m-%d %H:%M}",
+            note=case["note"] or "-",
+        )
+    )
     for entry in history:
         note = f"  {entry['note']}" if entry["note"] else ""
         print(f"  {entry['updated_at']:%Y-%m-%d %H:%M}  {entry['status']}{note}")
@@ -111,8 +114,8 @@ def audit_command(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise CliError("--limit must be at least 1")
     case_number = normalise_case_number(args.case_number) if args.case_number else None
-    url = _database()
-    zone = ZoneInfo(get_settings().timezone)
+    url = migrated_for_command()
+    zone = ZoneInfo(center_timezone())
     with get_engine(url).connect() as connection:
         entries = audit.entries(connection, args.limit, case_number)
     for entry in entries:
@@ -131,4 +134,14 @@ def audit_command(args: argparse.Namespace) -> int:
                 f"{local:%Y-%m-%d %H:%M:%S}  {entry.channel:<10} {entry.case_number:<16} "
                 f"{entry.outcome:<14} {entry.conversation_id}"
             )
+    return 0
+
+
+def unlock_command(args: argparse.Namespace) -> int:
+    """The applicant's way back after someone else locked their case number: staff check who
+    they are (by phone), then lift the lock; the lookups still need the right pair."""
+    from cases.service import CaseLookup
+
+    lifted = CaseLookup(migrated_for_command()).unlock(args.case_number)
+    print(f"{args.case_number}: {'unlocked' if lifted else 'was not locked'}")
     return 0

@@ -11,8 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import session_scope
 from core.errors import CliError
-from core.migrate import upgrade
-from core.settings import get_settings
+from core.migrate import migrated_for_command
 from handoff.auth import ROLES, AuthError, add_staff, list_staff
 from handoff.models import STATUSES
 from handoff.review import ReviewFilter, find_tickets, local_text, ticket_dict
@@ -43,17 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing_staff.set_defaults(func=staff_list_command)
 
 
-def _database() -> str:
-    url = get_settings().database_url
-    try:
-        upgrade(url)
-    except SQLAlchemyError as error:
-        raise CliError(f"database unavailable: {error.__class__.__name__}") from None
-    return url
-
-
 def list_command(args: argparse.Namespace) -> int:
-    url = _database()
+    url = migrated_for_command()
     try:
         with session_scope(url) as session:
             tickets = find_tickets(session, ReviewFilter(status=args.status), limit=None)
@@ -85,7 +75,7 @@ def _read_password(from_stdin: bool) -> str:
 
 def staff_add_command(args: argparse.Namespace) -> int:
     password = _read_password(args.password_stdin)
-    url = _database()
+    url = migrated_for_command()
     try:
         staff = add_staff(
             args.username,
@@ -105,7 +95,7 @@ def staff_add_command(args: argparse.Namespace) -> int:
 
 
 def staff_list_command(args: argparse.Namespace) -> int:
-    url = _database()
+    url = migrated_for_command()
     for staff in list_staff(url):
         print(
             f"{staff.id}\t{staff.username}\t{staff.role}\t{staff.center or '*'}\t{staff.display_name}"

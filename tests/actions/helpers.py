@@ -33,5 +33,5 @@ def tracker(
     )
 
 
-def entity(name: str, value: str) -> dict[str, Any]:
-    return {"entity": name, "value": value, "start": 0, "end": 0}
+def entity(name: str, value: str, start: int = 0, end: int = 0) -> dict[str, Any]:
+    return {"entity": name, "value": value, "start": start, "end": end}

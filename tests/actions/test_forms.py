@@ -79,9 +79,74 @@ async def test_dispute_form_fills_every_answer_in_one_message() -> None:
     assert await form.extract_goal(dispatcher, first, {}) == {"goal": "获得赔偿"}
 
 
-async def test_dispute_form_keeps_earlier_answers_unless_asked_again() -> None:
+async def test_dispute_form_takes_a_correction_of_an_earlier_answer() -> None:
+    """Issue 13: an answer given again changes the earlier one ("不对，是展会上")."""
     form = ValidateDisputeForm()
-    later = tracker("展会", slots={"place": "线下", "requested_slot": "goal"})
-    assert await form.extract_place(CollectingDispatcher(), later, {}) == {}
+    asked_goal = {"place": "线下", "right_type": "商标", "requested_slot": "goal"}
+    correction = tracker("不对，是展会上", intent="nlu_fallback", confidence=0.3, slots=asked_goal)
+    assert await form.extract_place(CollectingDispatcher(), correction, {}) == {"place": "展会"}
+    bare = tracker("展会", intent="dispute_routes", slots=asked_goal)
+    assert await form.extract_place(CollectingDispatcher(), bare, {}) == {"place": "展会"}
+    negated = tracker("不是商标，是专利", intent="greet", confidence=0.6, slots=asked_goal)
+    assert await form.extract_right_type(CollectingDispatcher(), negated, {}) == {
+        "right_type": "专利"
+    }
     asked = tracker("展会", slots={"place": None, "requested_slot": "place"})
     assert await form.extract_place(CollectingDispatcher(), asked, {}) == {"place": "展会"}
+
+
+async def test_dispute_form_leaves_a_new_question_to_the_rules() -> None:
+    form = ValidateDisputeForm()
+    asked_place = {"right_type": "商标", "requested_slot": "place"}
+    question = tracker("专利侵权的证据怎么固定", intent="dispute_evidence", slots=asked_place)
+    assert await form.extract_place(CollectingDispatcher(), question, {}) == {}
+    other = tracker("你们电话多少，专利的事", intent="center_contact", slots=asked_place)
+    assert await form.extract_right_type(CollectingDispatcher(), other, {}) == {}
+
+
+async def test_a_new_dispute_starts_from_scratch_but_a_correction_keeps_the_rest() -> None:
+    form = ValidateDisputeForm()
+    done = {"right_type": "专利", "place": "线下", "goal": "停止侵权", "requested_slot": None}
+    new = tracker("有人在淘宝卖假货，想维权", intent="dispute_routes", slots=done)
+    assert await form.extract_right_type(CollectingDispatcher(), new, {}) == {"right_type": None}
+    assert await form.extract_place(CollectingDispatcher(), new, {}) == {"place": "电商平台"}
+    fix = tracker("不是专利，是商标", intent="dispute_routes", slots=done)
+    assert await form.extract_right_type(CollectingDispatcher(), fix, {}) == {"right_type": "商标"}
+    assert await form.extract_place(CollectingDispatcher(), fix, {}) == {}
+
+
+async def test_eligibility_takes_named_values_whatever_the_intent() -> None:
+    form = ValidateFasttrackEligibilityForm()
+    asked = {"requested_slot": "patent_type", "region": "北京", "tech_field": "高端装备制造"}
+    fix = tracker(
+        "说错了，我们在上海", intent="greet", confidence=0.57, slots=asked,
+        entities=[entity("region", "上海", 7, 9)],
+    )  # fmt: skip
+    assert await form.extract_region(CollectingDispatcher(), fix, {}) == {"region": "上海"}
+    negated = tracker(
+        "不是深圳，是广州", intent="bot_identity", confidence=0.35, slots=asked,
+        entities=[entity("region", "深圳", 2, 4), entity("region", "广州", 6, 8)],
+    )  # fmt: skip
+    assert await form.extract_region(CollectingDispatcher(), negated, {}) == {"region": "广州"}
+    reverse = tracker(
+        "是广州，不是深圳", intent="nlu_fallback", slots=asked,
+        entities=[entity("region", "广州", 1, 3), entity("region", "深圳", 6, 8)],
+    )  # fmt: skip
+    assert form.validate_region(["广州", "深圳"], CollectingDispatcher(), reverse, {}) == {
+        "region": "广州"
+    }
+    kind = tracker("改成实用新型", intent="fasttrack_overview", slots=asked,
+                   entities=[entity("patent_type", "实用新型", 2, 6)])  # fmt: skip
+    assert await form.extract_patent_type(CollectingDispatcher(), kind, {}) == {
+        "patent_type": "实用新型"
+    }
+
+
+async def test_eligibility_free_text_field_never_takes_a_stop_or_a_place() -> None:
+    form = ValidateFasttrackEligibilityForm()
+    asked = {"requested_slot": "tech_field"}
+    stop = tracker("算了，预审怎么收费", intent="nlu_fallback", confidence=0.3, slots=asked)
+    assert await form.extract_tech_field(CollectingDispatcher(), stop, {}) == {}
+    place = tracker("我们在广州", intent="nlu_fallback", slots=asked,
+                    entities=[entity("region", "广州", 3, 5)])  # fmt: skip
+    assert await form.extract_tech_field(CollectingDispatcher(), place, {}) == {}

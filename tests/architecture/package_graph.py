@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     "cases": 1,
     "channels": 1,
     "handoff": 1,
+    "dialogue": 1,
     "actions": 2,
     "runtime": 3,
     "deploy": 4,

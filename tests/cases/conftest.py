@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cases.settings import CaseSettings
+from core.migrate import upgrade
 
 HEADER = "case_number,case_type,applicant,phone,status,updated_at,note"
 SAMPLE_ROWS = (
@@ -20,7 +21,9 @@ SAMPLE_ROWS = (
 
 @pytest.fixture
 def db_url(database_url: str) -> str:
-    """A fresh empty database (SQLite, then PostgreSQL), as IPPC_DATABASE_URL."""
+    """A fresh database with the current schema (SQLite, then PostgreSQL), as
+    IPPC_DATABASE_URL: area code never migrates, ippc run and the commands do."""
+    upgrade(database_url)
     return database_url
 
 
@@ -31,7 +34,7 @@ def sample_rows() -> tuple[str, ...]:
 
 
 @pytest.fixture
-def write_csv(tmp_path: Path):  # noqa: ANN201 - returns a helper
+def write_csv(tmp_path: Path):  # returns a helper
     """Writes a CSV (header added unless ``header=None``) and returns its path."""
 
     def write(
@@ -51,7 +54,7 @@ def write_csv(tmp_path: Path):  # noqa: ANN201 - returns a helper
 
 
 @pytest.fixture
-def case_settings():  # noqa: ANN201 - returns a factory
+def case_settings():  # returns a factory
     """CaseSettings with the production defaults and the given changes."""
 
     def make(**changes: object) -> CaseSettings:

@@ -20,7 +20,7 @@ CSV = (
 
 
 @pytest.fixture(scope="module")
-def assistant(live_assistant, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN001, ANN201
+def assistant(live_assistant, tmp_path_factory: pytest.TempPathFactory):
     path: Path = tmp_path_factory.mktemp("cases-conversation") / "cases.csv"
     path.write_text(CSV, encoding="utf-8")
     result = live_assistant.ippc("cases", "import", str(path))
@@ -32,7 +32,7 @@ def _sender() -> str:
     return f"cases-{uuid.uuid4().hex[:10]}"
 
 
-def test_the_form_asks_for_both_values_then_shows_the_status(assistant) -> None:  # noqa: ANN001
+def test_the_form_asks_for_both_values_then_shows_the_status(assistant) -> None:
     sender = _sender()
     assert "案件编号" in assistant.texts(sender, "帮我查一下我的案件进度")
     assert "后四位" in assistant.texts(sender, "ys 2025 300001")
@@ -41,18 +41,18 @@ def test_the_form_asks_for_both_values_then_shows_the_status(assistant) -> None:
     assert "测**科技有限公司" in answer and "测试科技" not in answer
 
 
-def test_both_values_in_one_message(assistant) -> None:  # noqa: ANN001
+def test_both_values_in_one_message(assistant) -> None:
     answer = assistant.texts(_sender(), "查一下备案BA2025300002的进度，手机尾号1111")
     assert "待补充材料" in answer and "张**" in answer
 
 
-def test_a_wrong_pair_shows_nothing_about_the_case(assistant) -> None:  # noqa: ANN001
+def test_a_wrong_pair_shows_nothing_about_the_case(assistant) -> None:
     wrong_phone = assistant.texts(_sender(), "我的预审YS2025300001到哪一步了，手机后四位0000")
     no_case = assistant.texts(_sender(), "我的预审YS2025399999到哪一步了，手机后四位5678")
     assert wrong_phone == no_case == say("cases.not_verified")
 
 
-def test_the_lookups_are_in_the_audit_log_with_the_channel(assistant) -> None:  # noqa: ANN001
+def test_the_lookups_are_in_the_audit_log_with_the_channel(assistant) -> None:
     sender = _sender()
     assistant.texts(sender, "查一下备案BA2025300002的进度，手机尾号1111")
     result = assistant.ippc("cases", "audit", "--json", "--limit", "500")

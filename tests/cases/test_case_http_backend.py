@@ -5,6 +5,7 @@ backend that keeps failing."""
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 from collections.abc import AsyncIterator
 
@@ -160,18 +161,18 @@ def test_a_failed_trial_opens_the_circuit_again() -> None:
 
 
 @pytest.mark.parametrize(
-    "payload",
+    ("payload", "reason"),
     [
-        [],
-        {**GOOD, "case_number": "YS2025000999"},
-        {**GOOD, "phone_last4": "56"},
-        {**GOOD, "updated_at": "yesterday"},
-        {key: value for key, value in GOOD.items() if key != "status"},
-        {**GOOD, "note": 5},
+        ([], "not a JSON object"),
+        ({**GOOD, "case_number": "YS2025000999"}, "another case number"),
+        ({**GOOD, "phone_last4": "56"}, "four digits"),
+        ({**GOOD, "updated_at": "yesterday"}, "updated_at is not a date"),
+        ({key: value for key, value in GOOD.items() if key != "status"}, "'status' is missing"),
+        ({**GOOD, "note": 5}, "note is not a string"),
     ],
 )
-def test_malformed_answers_are_refused(payload) -> None:  # noqa: ANN001
-    with pytest.raises(ValueError):
+def test_malformed_answers_are_refused(payload: object, reason: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(reason)):
         parse_case(payload, "YS2025000123")
 
 

@@ -13,7 +13,7 @@ from core.db import get_engine
 from ippc.cli import main
 
 
-def _count(url: str, table) -> int:  # noqa: ANN001 - a Table
+def _count(url: str, table) -> int:  # a Table
     with get_engine(url).connect() as connection:
         return connection.execute(select(func.count()).select_from(table)).scalar_one()
 
@@ -67,6 +67,17 @@ def test_reimport_updates_the_case_and_appends_history(
     assert _history(db_url, "YS2025000123") == ["预审中", "预审合格"]
     assert _history(db_url, "BA2024000456") == ["备案通过"]
     assert _count(db_url, Case.__table__) == 4
+
+
+def test_a_corrected_name_or_phone_updates_the_case_but_is_no_history(
+    db_url: str, write_csv, sample_rows, capsys
+) -> None:
+    assert main(["cases", "import", str(write_csv(sample_rows))]) == 0
+    corrected = ("YS2025000123,预审,测试科技股份有限公司,13900009999,预审中,2025-03-14,",)
+    assert main(["cases", "import", str(write_csv(corrected, name="fix.csv"))]) == 0
+    assert "1 updated" in capsys.readouterr().out
+    assert _case(db_url, "YS2025000123")["phone"] == "13900009999"
+    assert _history(db_url, "YS2025000123") == ["预审中"]
 
 
 def test_every_bad_row_is_reported_and_nothing_changes(

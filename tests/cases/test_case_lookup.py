@@ -7,13 +7,13 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from cases import audit
-from cases.models import CaseLockout, CaseLookupAudit
+from cases.models import CaseLookupAudit, CaseLookupBudget
 from cases.service import BUSY, FOUND, LOCKED, NOT_VERIFIED, CaseLookup
 from core.db import get_engine
 from ippc.cli import main
 
 
-def _service(db_url, write_csv, sample_rows, case_settings, **changes) -> CaseLookup:  # noqa: ANN001
+def _service(db_url, write_csv, sample_rows, case_settings, **changes) -> CaseLookup:
     assert main(["cases", "import", str(write_csv(sample_rows))]) == 0
     return CaseLookup(db_url, case_settings(**changes))
 
@@ -85,7 +85,8 @@ async def test_the_lockout_ends_after_its_hour_and_old_failures_do_not_count(
     # Move the lockout and the failures more than an hour into the past.
     with get_engine(db_url).begin() as connection:
         for table, column in (
-            (CaseLockout.__table__, "locked_until"),
+            (CaseLookupBudget.__table__, "locked_until"),
+            (CaseLookupBudget.__table__, "window_start"),
             (CaseLookupAudit.__table__, "at"),
         ):
             rows = connection.execute(select(table.c.id, table.c[column])).all()
@@ -93,7 +94,7 @@ async def test_the_lockout_ends_after_its_hour_and_old_failures_do_not_count(
                 connection.execute(
                     update(table)
                     .where(table.c.id == row_id)
-                    .values({column: value.replace(year=2000)})
+                    .values({column: value and value.replace(year=2000)})
                 )
     assert (await service.lookup("YS2025000123", "5678", "conv-1", "rest")).outcome == FOUND
     result = await service.lookup("YS2025000123", "0000", "conv-1", "rest")

@@ -61,7 +61,7 @@ class TelegramRig:
     api: TelegramApiStandIn
     http: aiohttp.ClientSession
 
-    async def post(self, body, secret: str | None = SECRET, **kwargs) -> tuple[int, dict]:  # noqa: ANN001
+    async def post(self, body, secret: str | None = SECRET, **kwargs) -> tuple[int, dict]:
         headers = kwargs.pop("headers", {})
         if secret is not None:
             headers[SECRET_HEADER] = secret

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp
 import pytest
@@ -33,16 +33,20 @@ class WebRig:
     bot: ScriptedBot
     wechat_api: WeChatApiStandIn
     http: aiohttp.ClientSession
+    resume_tokens: dict = field(default_factory=dict)  # conversation id -> its resume token
 
     async def connect(
         self, conversation_id: str | None
     ) -> tuple[aiohttp.ClientWebSocketResponse, str]:
+        """Open a socket; a conversation this rig was given before is resumed with its token."""
         ws = await self.http.ws_connect(
             self.base.replace("http", "ws") + "/webhooks/webchat/socket"
         )
-        await ws.send_json({"type": "hello", "conversation_id": conversation_id})
+        resume = self.resume_tokens.get(conversation_id)
+        await ws.send_json({"type": "hello", "conversation_id": conversation_id, "resume": resume})
         welcome = await ws.receive_json(timeout=10)
         assert welcome["type"] == "welcome"
+        self.resume_tokens[welcome["conversation_id"]] = welcome["resume"]
         return ws, welcome["conversation_id"]
 
 
@@ -75,7 +79,7 @@ async def frames_until_idle(ws: aiohttp.ClientWebSocketResponse) -> list[dict]:
 
 async def test_a_turn_shows_typing_then_the_answer(rig: WebRig) -> None:
     ws, conversation = await rig.connect("web-conversation-0001")
-    assert conversation == "web-conversation-0001"
+    assert conversation != "web-conversation-0001"  # ids are issued by the server
     await ws.send_json({"type": "message", "text": "buttons"})
     frames = await frames_until_idle(ws)
     assert frames[0] == {"type": "typing", "on": True}
@@ -88,7 +92,7 @@ async def test_a_turn_shows_typing_then_the_answer(rig: WebRig) -> None:
     frames = await frames_until_idle(ws)
     assert frames[1]["message"] == {"text": CANNED["/fasttrack_overview"]}
     message = rig.bot.received[-1]
-    assert message.sender_id == conversation and message.input_channel == "webchat"
+    assert message.sender_id == f"web:{conversation}" and message.input_channel == "webchat"
     await ws.close()
 
 
@@ -133,6 +137,7 @@ async def test_bot_failure_gets_an_apology_and_the_socket_stays_open(rig: WebRig
 async def test_push_reaches_open_tabs_or_waits_in_the_outbox(rig: WebRig) -> None:
     tab1, conversation = await rig.connect("web-conversation-0004")
     tab2, _ = await rig.connect(conversation)
+    conversation = f"web:{conversation}"
     assert await push_messages(conversation, "webchat", [{"text": "人工客服：您好，我是小王。"}])
     for tab in (tab1, tab2):
         frame = await tab.receive_json(timeout=10)
@@ -146,16 +151,16 @@ async def test_push_reaches_open_tabs_or_waits_in_the_outbox(rig: WebRig) -> Non
     # The user is away: kept, then delivered on the next connection, once.
     assert await push_messages(conversation, "webchat", [{"text": "您的材料已收到。"}])
     assert outbox.pending_count(conversation) == 1
-    tab3, _ = await rig.connect(conversation)
+    tab3, _ = await rig.connect(conversation.removeprefix("web:"))
     assert (await tab3.receive_json(timeout=10))["message"] == {"text": "您的材料已收到。"}
     assert outbox.pending_count(conversation) == 0
     await tab3.close()
 
 
 async def test_push_to_rest_users_waits_for_pending_messages(rig: WebRig) -> None:
-    assert await push_messages("rest-user-1", "rest", [{"text": "人工客服已回复"}])
-    assert pending_messages("rest-user-1") == [{"text": "人工客服已回复"}]
-    assert pending_messages("rest-user-1") == []
+    assert await push_messages("rest:user-1", "rest", [{"text": "人工客服已回复"}])
+    assert pending_messages("rest:user-1") == [{"text": "人工客服已回复"}]
+    assert pending_messages("rest:user-1") == []
 
 
 async def test_push_to_wechat_sends_a_customer_service_message(rig: WebRig) -> None:
@@ -173,7 +178,7 @@ async def test_push_to_wechat_sends_a_customer_service_message(rig: WebRig) -> N
 async def test_push_endpoint_refuses_without_the_internal_token(rig: WebRig) -> None:
     url = rig.base + "/webhooks/webchat/push"
     body = {
-        "conversation_id": "web-conversation-0005",
+        "conversation_id": "web:conversation-0005",
         "channel": "webchat",
         "messages": [{"text": "x"}],
     }
@@ -185,18 +190,20 @@ async def test_push_endpoint_refuses_without_the_internal_token(rig: WebRig) -> 
     ) as resp:
         assert resp.status == 400
     async with rig.http.post(
-        url, json={**body, "channel": "telegram"}, headers={TOKEN_HEADER: INTERNAL}
+        url,
+        json={**body, "conversation_id": "telegram:5", "channel": "telegram"},
+        headers={TOKEN_HEADER: INTERNAL},
     ) as resp:
         assert resp.status == 404 and (await resp.json())["outcome"] == "failed"
-    assert outbox.pending_count("web-conversation-0005") == 0
+    assert outbox.pending_count("web:conversation-0005") == 0
 
 
 async def test_push_when_the_server_is_down_keeps_webchat_messages(
     rig: WebRig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("IPPC_RASA_URL", f"http://127.0.0.1:{free_port()}")
-    assert await push_messages("web-conversation-0006", "webchat", [{"text": "稍后送达"}])
-    assert outbox.pending_count("web-conversation-0006") == 1
+    assert await push_messages("web:conversation-0006", "webchat", [{"text": "稍后送达"}])
+    assert outbox.pending_count("web:conversation-0006") == 1
     assert not await push_messages("telegram:1", "telegram", [{"text": "x"}])  # not configured
 
 

@@ -12,7 +12,8 @@ import wechat_client_sim as wx
 from channels_harness import LONG_TEXT, ScriptedBot, WeChatApiStandIn, channel_server, serve_aiohttp
 
 from channels.settings import WeChatSettings
-from channels.wechat import POLITE_NON_TEXT, WeChatInput
+from channels.wechat import WeChatInput
+from knowledge_base.texts import say
 
 
 @dataclass
@@ -44,15 +45,16 @@ class WeChatRig:
             return resp.status, await resp.text()
 
 
-@pytest.fixture
-async def rig() -> AsyncIterator[WeChatRig]:
+@pytest.fixture(params=["plaintext"])
+async def rig(request: pytest.FixtureRequest, sqlite_outbox: str) -> AsyncIterator[WeChatRig]:
+    """Plaintext mode (no AES key: with one, plaintext is refused); ``safe`` for safe mode."""
     api = WeChatApiStandIn(wx.APPID, wx.SECRET)
     bot = ScriptedBot()
     async with serve_aiohttp(api.app) as api_url:
         settings = WeChatSettings(
             token=wx.TOKEN,
             appid=wx.APPID,
-            aes_key=wx.AES_KEY,
+            aes_key=wx.AES_KEY if request.param == "safe" else "",
             secret=wx.SECRET,
             api_url=api_url,
             reply_window=0.5,
@@ -66,7 +68,7 @@ async def test_url_verification_echoes_only_when_signed(rig: WeChatRig) -> None:
     query = {**wx.signed_query(), "echostr": "echo-4711"}
     async with rig.http.get(rig.url, params=query) as resp:
         assert resp.status == 200 and await resp.text() == "echo-4711"
-    forged = {**query, "signature": wx.sign("other-token", "1700000000", "n0nce")}
+    forged = {**query, "signature": wx.sign("other-token", query["timestamp"], "n0nce")}
     async with rig.http.get(rig.url, params=forged) as resp:
         assert resp.status == 403
     async with rig.http.get(rig.url, params={"echostr": "x"}) as resp:
@@ -96,12 +98,14 @@ async def test_forged_signature_is_refused_and_nothing_processed(rig: WeChatRig)
     assert status == 200 and rig.bot.texts() == ["你好"]
 
 
+@pytest.mark.parametrize("rig", ["safe"], indirect=True)
 async def test_safe_mode_round_trip(rig: WeChatRig) -> None:
     encrypted = wx.encrypt(wx.text_xml("预审要收费吗", 1003))
+    signed = wx.signed_query(nonce="safe1")
     query = {
-        **wx.signed_query(nonce="safe1"),
+        **signed,
         "encrypt_type": "aes",
-        "msg_signature": wx.sign(wx.TOKEN, "1700000000", "safe1", encrypted),
+        "msg_signature": wx.sign(wx.TOKEN, signed["timestamp"], "safe1", encrypted),
     }
     body = f"<xml><ToUserName>{wx.ACCOUNT}</ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
     async with rig.http.post(rig.url, params=query, data=body.encode()) as resp:
@@ -114,16 +118,18 @@ async def test_safe_mode_round_trip(rig: WeChatRig) -> None:
     assert inner["Content"] == "收到：预审要收费吗" and inner["ToUserName"] == wx.OPENID
 
 
+@pytest.mark.parametrize("rig", ["safe"], indirect=True)
 async def test_safe_mode_refuses_a_tampered_message(rig: WeChatRig) -> None:
     encrypted = wx.encrypt(wx.text_xml("你好", 1004))
     body = f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
     wrong_sig = {**wx.signed_query(nonce="safe2"), "encrypt_type": "aes", "msg_signature": "0" * 40}
     assert (await rig.post(body, query=wrong_sig)).status == 403
     garbage = "QUJD" * 8
+    signed = wx.signed_query(nonce="safe3")
     query = {
-        **wx.signed_query(nonce="safe3"),
+        **signed,
         "encrypt_type": "aes",
-        "msg_signature": wx.sign(wx.TOKEN, "1700000000", "safe3", garbage),
+        "msg_signature": wx.sign(wx.TOKEN, signed["timestamp"], "safe3", garbage),
     }
     assert (await rig.post(f"<xml><Encrypt>{garbage}</Encrypt></xml>", query=query)).status == 400
     assert rig.bot.received == []
@@ -198,7 +204,7 @@ async def test_non_text_messages_are_answered_politely(rig: WeChatRig, msg_type:
     async with rig.http.post(
         rig.url, params=wx.signed_query(nonce=msg_type), data=wx.typed_xml(msg_type, msg_id=2000)
     ) as resp:
-        assert wx.fields(await resp.text())["Content"] == POLITE_NON_TEXT
+        assert wx.fields(await resp.text())["Content"] == say("channels.non_text")
     assert rig.bot.received == []
 
 

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import os
 import struct
+import time
 from xml.etree import ElementTree
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -23,7 +24,9 @@ def sign(*parts: str) -> str:
     return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
 
 
-def signed_query(timestamp: str = "1700000000", nonce: str = "n0nce", token: str = TOKEN) -> dict:
+def signed_query(timestamp: str | None = None, nonce: str = "n0nce", token: str = TOKEN) -> dict:
+    """Signed as WeChat signs; the timestamp is now unless given (old ones are refused)."""
+    timestamp = timestamp or str(int(time.time()))
     return {"timestamp": timestamp, "nonce": nonce, "signature": sign(token, timestamp, nonce)}
 
 

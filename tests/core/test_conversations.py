@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import uuid
+from functools import cache
 
 import pytest
+import yaml
 
+from core.paths import PROJECT_ROOT
+from knowledge_base.base import get_knowledge_base
 from tests.conftest import LiveAssistant
 
 pytestmark = pytest.mark.model
+DOMAIN = PROJECT_ROOT / "bot" / "domain"
+
+
+@cache
+def response_texts(name: str) -> tuple[str, ...]:
+    """The texts of one of the domain's responses (each variation), as the bot says them."""
+    for path in sorted(DOMAIN.rglob("*.yml")):
+        responses = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {}
+        if name in responses:
+            return tuple(variation["text"] for variation in responses[name])
+    raise KeyError(f"no response {name} in {DOMAIN}")
 
 
 def new_user() -> str:
@@ -67,14 +82,17 @@ def test_dispute_flow_with_buttons(live_assistant: LiveAssistant) -> None:
 
 def test_faq_answers_show_their_source(live_assistant: LiveAssistant) -> None:
     policy = live_assistant.texts(new_user(), "预审合格了接下来要干嘛")
-    assert "快速审查通道" in policy and "来源：《浅析知识产权快速协同保护体系" in policy
-    sample = live_assistant.texts(new_user(), "走预审需要缴费吗")
-    assert "示例内容" in sample
+    assert "正式提交" in policy and "来源：" in policy
+    # Yes/no first, then one center's practice as an example, with its source.
+    fee = live_assistant.texts(new_user(), "走预审需要缴费吗")
+    assert fee == get_knowledge_base().render_answer("fasttrack_fee")
+    assert fee.startswith("一般免费") and "泉州" in fee and "来源：" in fee
 
 
 def test_contacts_are_marked_as_sample_data(live_assistant: LiveAssistant) -> None:
     answer = live_assistant.texts(new_user(), "你们中心的电话是多少")
-    assert "电话" in answer and "示例数据" in answer
+    # no IPPC_CENTER and sample center_info.yml: a national guide says it has no card
+    assert "电话" in answer and "全国性" in answer and "12330" in answer
 
 
 def test_out_of_scope_is_redirected(live_assistant: LiveAssistant) -> None:
@@ -82,22 +100,73 @@ def test_out_of_scope_is_redirected(live_assistant: LiveAssistant) -> None:
     assert "不在我的服务范围" in answer
 
 
-@pytest.mark.parametrize(
-    "message",
-    [
-        "",
-        "   ",
-        "👍👍👍",
+def is_response(reply: str, name: str) -> bool:
+    return reply in response_texts(name)
+
+
+def only_text(replies: list[dict]) -> str:
+    assert len(replies) == 1 and replies[0].get("text"), replies
+    return replies[0]["text"]
+
+
+# Each odd input with the reply it should get. A known gap is a strict xfail naming its owner.
+BAD_INPUTS = [
+    pytest.param("", lambda r: is_response(r, "utter_empty_message"), id="empty"),
+    pytest.param("   ", lambda r: is_response(r, "utter_empty_message"), id="spaces"),
+    pytest.param("\u3000\t\n", lambda r: is_response(r, "utter_empty_message"), id="blank-unicode"),
+    # Nothing to understand: a prompt to say it in words, with examples.
+    pytest.param("👍👍👍", lambda r: is_response(r, "utter_rephrase"), id="emoji"),
+    pytest.param("?", lambda r: is_response(r, "utter_rephrase"), id="question-mark"),
+    pytest.param(
+        "？？？",
+        lambda r: is_response(r, "utter_rephrase"),
+        id="full-width-question-marks",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="nlu: '？？？' (punctuation only) is classified as fasttrack_overview and gets "
+            "the pre-examination answer instead of a prompt to rephrase",
+        ),
+    ),
+    pytest.param("你好\x00\x07", lambda r: is_response(r, "utter_greet"), id="control"),
+    pytest.param(
         "hello, can you help me?",
+        lambda r: "中文" in r,  # the assistant answers in Chinese: it must say so
+        id="english",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="dialogue (issue 10): no language note; English gets the Chinese menu or "
+            "'please rephrase' without saying the assistant only answers in Chinese",
+        ),
+    ),
+    pytest.param(
         "预审 pre-exam 怎么apply",
-        "你好\x00\x07",
+        lambda r: not is_response(r, "utter_rephrase") and "预审" in r,
+        id="mixed",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="nlu: a Chinese question with English words in it ('预审 … 怎么apply') is "
+            "not understood: the reply asks to rephrase instead of answering about applying",
+        ),
+    ),
+    pytest.param(
         "专利" * 2500,
-    ],
-    ids=["empty", "spaces", "emoji", "english", "mixed", "control", "5000-chars"],
-)
-def test_bad_input_gets_a_sensible_reply(live_assistant: LiveAssistant, message: str) -> None:
-    replies = live_assistant.say(new_user(), message)
-    assert replies and all(r.get("text") for r in replies)
+        lambda r: "2000" in r or is_response(r, "utter_rephrase"),
+        id="5000-chars",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="security (issue 12 item 7: message cap): 5,000 characters of one word get "
+            "an unrelated FAQ answer (financing/transfer) instead of a length note",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("message", "intended"), BAD_INPUTS)
+def test_bad_input_gets_the_intended_reply(
+    live_assistant: LiveAssistant, message: str, intended
+) -> None:
+    reply = only_text(live_assistant.say(new_user(), message))
+    assert intended(reply), reply
 
 
 def test_no_exception_in_the_logs(live_assistant: LiveAssistant) -> None:

@@ -45,7 +45,7 @@ class CaseBackend(ThreadingHTTPServer):
 
 
 class CaseHandler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:  # http.server's name
         time.sleep(self.server.delay)
         found = self.path.rstrip("/").endswith(CASE["case_number"])
         body = json.dumps(CASE if found else {"error": "not found"}).encode()
@@ -83,7 +83,7 @@ class Deployment:
                         "SELECT type_name, data FROM events WHERE sender_id = :s "
                         "AND type_name IN ('user', 'bot') ORDER BY id"
                     ),
-                    {"s": sender},
+                    {"s": f"rest:{sender}"},  # REST conversations are qualified
                 ).all()
         finally:
             engine.dispose()

@@ -16,8 +16,7 @@ from collections.abc import Callable
 import aiohttp
 import pytest
 
-from deploy.nginx import ACTION_UNAVAILABLE
-from runtime.rest_channel import NOT_PROCESSED
+from knowledge_base.texts import say as text
 from tests.deploy.conftest import Deployment, new_sender, reply_texts, say
 
 pytestmark = [pytest.mark.deploy, pytest.mark.model]
@@ -60,7 +59,9 @@ class Conversation:
 
     def answered_messages(self) -> list[str]:
         """What the user said and was not asked to send again."""
-        return [message for message, texts in self.log if NOT_PROCESSED not in texts]
+        return [
+            message for message, texts in self.log if text("runtime.not_processed") not in texts
+        ]
 
 
 def _during(fault: Callable[[], None], recover: Callable[[], None], conversation, message):
@@ -84,7 +85,7 @@ def test_action_server_killed_mid_conversation(deployment: Deployment) -> None:
         # Every worker dead: a clear message at once, and the conversation is still there.
         stack.children["actions-2"].kill()
         answer, seconds = talk.say(ELIGIBLE)
-        assert ACTION_UNAVAILABLE in answer
+        assert text("runtime.action_unavailable") in answer
         assert seconds < CLEAR_WITHIN
     finally:
         stack.restart("actions-1")
@@ -101,10 +102,10 @@ def test_postgresql_restart(deployment: Deployment) -> None:
     answer, seconds = _during(
         deployment.postgres.stop, deployment.postgres.start, talk, "专利快速预审是什么"
     )
-    assert answer == NOT_PROCESSED and seconds < CLEAR_WITHIN
+    assert answer == text("runtime.not_processed") and seconds < CLEAR_WITHIN
     # Back up: the user sends it again, as asked, and the conversation goes on.
     answer, _ = talk.say("专利快速预审是什么")
-    assert NOT_PROCESSED not in answer
+    assert text("runtime.not_processed") not in answer
     talk.say("走预审需要缴费吗")
     assert talk.stored_user_messages() == talk.answered_messages()
 
@@ -115,9 +116,9 @@ def test_redis_stopped(deployment: Deployment) -> None:
     answer, seconds = _during(
         deployment.redis.stop, deployment.redis.start, talk, "走预审需要缴费吗"
     )
-    assert answer == NOT_PROCESSED and seconds < CLEAR_WITHIN
+    assert answer == text("runtime.not_processed") and seconds < CLEAR_WITHIN
     answer, _ = talk.say("走预审需要缴费吗")
-    assert NOT_PROCESSED not in answer
+    assert text("runtime.not_processed") not in answer
     assert talk.stored_user_messages() == talk.answered_messages()
 
 
@@ -153,7 +154,7 @@ def test_handoff_transcript_survives_a_postgresql_restart(deployment: Deployment
     talk.say("我的专利申请被驳回了，想找人问问", silent=True)  # goes to the ticket
     second = "我的电话稍后发给您，请尽快联系"
     answer, seconds = _during(deployment.postgres.stop, deployment.postgres.start, talk, second)
-    assert answer == NOT_PROCESSED and seconds < CLEAR_WITHIN
+    assert answer == text("runtime.not_processed") and seconds < CLEAR_WITHIN
     talk.say(second, silent=True)  # sent again after the restart, as asked
 
     listed = subprocess.run(
@@ -161,7 +162,9 @@ def test_handoff_transcript_survives_a_postgresql_restart(deployment: Deployment
         env={**deployment.stack.env}, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert listed.returncode == 0, listed.stderr
-    [ticket] = [t for t in json.loads(listed.stdout) if t["conversation_id"] == talk.sender]
+    [ticket] = [
+        t for t in json.loads(listed.stdout) if t["conversation_id"] == f"rest:{talk.sender}"
+    ]
     said = [line["text"] for line in ticket["transcript"] if line["sender"] == "user"]
     assert said == ["转人工", "我的专利申请被驳回了，想找人问问", second]
     assert talk.stored_user_messages() == talk.answered_messages()

@@ -9,6 +9,7 @@ import io
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,9 @@ from sqlalchemy import text
 
 from core.db import get_engine
 from core.migrate import upgrade
+from core.patterns import normalise_case_number
 from ippc.cli import main
+from tests.fuzz.conftest import ErrorRecords
 
 pytestmark = pytest.mark.fuzz
 
@@ -106,7 +109,9 @@ def run_import(path: Path) -> tuple[int, str]:
 
 @FUZZ
 @given(data=csv_files())
-def test_any_file_is_imported_whole_or_refused_with_one_line(database: str, data: bytes) -> None:
+def test_any_file_is_imported_whole_or_refused_with_one_line(
+    database: str, logged_errors: ErrorRecords, data: bytes
+) -> None:
     before = snapshot(database)
     with tempfile.TemporaryDirectory(prefix="ippc-fuzz-file-") as folder:
         path = Path(folder) / "cases.csv"
@@ -122,3 +127,76 @@ def test_any_file_is_imported_whole_or_refused_with_one_line(database: str, data
             imported = snapshot(database)
             assert run_import(path)[0] == 0
             assert snapshot(database) == imported  # re-import: same cases, same values
+    assert not logged_errors.messages()
+
+
+# Files that must be imported: the header, UTF-8, unique case numbers, every cell valid in one
+# of the ways a center's export writes it. Each row must then be stored with its values.
+VALID_DATES = {
+    "2025-03-14": datetime(2025, 3, 14),
+    "2024-12-01 09:30": datetime(2024, 12, 1, 9, 30),
+    "2025/04/02": datetime(2025, 4, 2),
+    "2025.01.31": datetime(2025, 1, 31),
+    "2023-07-08 18:05:09": datetime(2023, 7, 8, 18, 5, 9),
+}
+cell_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    min_size=1,
+    max_size=40,
+).filter(lambda t: t.strip())
+valid_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "case_number": st.from_regex(r"(YS|BA|WQ|ys|ｙｓ)20[0-9]{2}[0-9]{6}", fullmatch=True),
+            "case_type": st.sampled_from(["预审", "备案", "维权"]),
+            "applicant": st.one_of(st.just("测试科技有限公司"), cell_text),
+            "phone": st.one_of(
+                st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
+                st.from_regex(r"\+86 1[3-9][0-9] ?[0-9]{4}-?[0-9]{4}", fullmatch=True),
+            ),
+            "status": st.one_of(st.sampled_from(["预审中", "备案通过", "调解中"]), cell_text),
+            "updated_at": st.sampled_from(sorted(VALID_DATES)),
+            "note": st.one_of(st.just(""), cell_text),
+        }
+    ),
+    min_size=1,
+    max_size=8,
+    unique_by=lambda row: normalise_case_number(row["case_number"]),
+)
+
+
+def stored(url: str, number: str) -> tuple | None:
+    with get_engine(url).connect() as connection:
+        return connection.execute(
+            text("SELECT case_type, status, updated_at FROM cases WHERE case_number = :n"),
+            {"n": number},
+        ).one_or_none()
+
+
+@FUZZ
+@given(
+    table=valid_rows,
+    encoding=st.sampled_from(["utf-8", "utf-8-sig"]),
+)
+def test_every_valid_row_is_stored(
+    database: str,
+    logged_errors: ErrorRecords,
+    table,
+    encoding,
+) -> None:
+    lines = [",".join(HEADER)] + [",".join(quote(row[name]) for name in HEADER) for row in table]
+    with tempfile.TemporaryDirectory(prefix="ippc-fuzz-file-") as folder:
+        path = Path(folder) / "cases.csv"
+        path.write_bytes("\r\n".join(lines).encode(encoding))
+        code, err = run_import(path)
+    assert code == 0, err
+    for row in table:
+        found = stored(database, normalise_case_number(row["case_number"]))
+        assert found is not None, row
+        case_type, status, updated_at = found
+        if isinstance(updated_at, str):
+            updated_at = datetime.fromisoformat(updated_at)
+        assert (case_type, status, updated_at) == (
+            row["case_type"], row["status"].strip(), VALID_DATES[row["updated_at"]]
+        ), row  # fmt: skip
+    assert not logged_errors.messages()

@@ -35,7 +35,7 @@ def post(url: str, body: bytes) -> tuple[int, bytes]:
         url, data=body, headers={"Content-Type": "application/json"}, method="POST"
     )
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=60) as response:  # loopback
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
@@ -89,4 +89,33 @@ def test_malformed_bodies_get_no_server_error(
 ) -> None:
     status, answer = post(live_assistant.rest_url, body)
     assert status < 500, (body, answer[:300])
+    assert not new_errors(live_assistant, log_start)
+
+
+MAX_SENDER = 255  # the tracker store's VARCHAR(255)
+senders = st.one_of(
+    st.text(min_size=1, max_size=MAX_SENDER),
+    st.text(alphabet=CHINESE, min_size=200, max_size=MAX_SENDER),
+    st.text(min_size=MAX_SENDER + 1, max_size=MAX_SENDER + 300),
+    st.text(alphabet=CHINESE, min_size=MAX_SENDER + 1, max_size=MAX_SENDER + 5),
+)
+
+
+@FUZZ
+@given(sender=senders)
+def test_any_sender_is_answered_or_refused_with_400(
+    live_assistant: LiveAssistant, log_start: int, sender: str
+) -> None:
+    """Senders of any length and any characters: up to 255 a reply, longer a 400 that says
+    why (never a tracker-store error), and no error in the log either way."""
+    unique = sender[:-8] + uuid.uuid4().hex[:8] if len(sender) > 8 else sender
+    body = json.dumps({"sender": unique, "message": "你好"}).encode()
+    status, answer = post(live_assistant.rest_url, body)
+    if not unique.strip():
+        assert status == 400, answer[:300]
+    elif len(unique) > MAX_SENDER:
+        assert status == 400 and b"at most 255 characters" in answer, answer[:300]
+    else:
+        assert status == 200, answer[:300]
+        assert json.loads(answer), f"no reply for sender {unique!r}"
     assert not new_errors(live_assistant, log_start)

@@ -4,15 +4,21 @@ PostgreSQL server (own schema, dropped afterwards); staff accounts; tickets."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import update
 
+from channels.delivery import conversation_id as qualified
+from core.clock import utc_now
 from core.db import session_scope
 from core.migrate import upgrade
 from handoff.auth import StaffView, add_staff
-from handoff.models import CLOSED, Ticket, utcnow
+from handoff.console import create_app
+from handoff.models import CLOSED, Ticket
+from handoff.settings import get_handoff_settings
 from handoff.tickets import Line, open_ticket
 
 PASSWORD = "correct horse battery"
@@ -28,7 +34,7 @@ def handoff_db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 @pytest.fixture
-def make_staff(handoff_db: str):  # noqa: ANN201 - a factory
+def make_staff(handoff_db: str):  # a factory
     def make(username: str, role: str = "agent", center: str | None = None) -> StaffView:
         return add_staff(username, PASSWORD, role=role, center=center, url=handoff_db)
 
@@ -36,7 +42,7 @@ def make_staff(handoff_db: str):  # noqa: ANN201 - a factory
 
 
 @pytest.fixture
-def make_ticket(handoff_db: str):  # noqa: ANN201 - a factory
+def make_ticket(handoff_db: str):  # a factory
     """Opens a waiting ticket whose transcript holds the given user messages."""
 
     def make(
@@ -50,7 +56,7 @@ def make_ticket(handoff_db: str):  # noqa: ANN201 - a factory
         now = datetime.now(timezone.utc)
         lines = [Line("user", w, now, "human_handoff", "human_handoff", 0.97) for w in words]
         return open_ticket(
-            conversation_id or f"user-{uuid.uuid4().hex[:8]}",
+            conversation_id or qualified(channel, f"user-{uuid.uuid4().hex[:8]}"),
             channel,
             reason,
             lines,
@@ -68,5 +74,31 @@ def mark_closed(url: str, ticket_id: int, minutes_ago: int = 0) -> None:
         session.execute(
             update(Ticket)
             .where(Ticket.id == ticket_id)
-            .values(status=CLOSED, closed_at=utcnow() - timedelta(minutes=minutes_ago))
+            .values(status=CLOSED, closed_at=utc_now() - timedelta(minutes=minutes_ago))
         )
+
+
+class Clock:
+    """Naive UTC now that a test can move forward."""
+
+    def __init__(self) -> None:
+        self.now = utc_now()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def console(handoff_db: str, clock: Clock) -> AsyncIterator[TestClient]:
+    app = create_app(url=handoff_db, settings=get_handoff_settings(), clock=clock)
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        yield client
+    finally:
+        await client.close()

@@ -34,7 +34,7 @@ def _tracker(text: str, requested: str | None, sender: str = "a1") -> Tracker:
         ("算了", "handoff_contact", CANCELLED, False),
     ],
 )
-def test_contact_validation(text: str, requested: str | None, expected, said: bool) -> None:  # noqa: ANN001
+def test_contact_validation(text: str, requested: str | None, expected, said: bool) -> None:
     dispatcher = CollectingDispatcher()
     result = ValidateHandoffMessageForm().validate_handoff_contact(
         text, dispatcher, _tracker(text, requested), {}
@@ -54,7 +54,7 @@ def test_note_validation() -> None:
     assert too_long == {"handoff_note": None} and dispatcher.messages
 
 
-async def test_rating_is_stored_once(handoff_db: str, make_ticket) -> None:  # noqa: ANN001
+async def test_rating_is_stored_once(handoff_db: str, make_ticket) -> None:
     ticket_id = make_ticket("a2")
     mark_closed(handoff_db, ticket_id)
     dispatcher = CollectingDispatcher()

@@ -13,7 +13,7 @@ from ippc.cli import main
 
 def test_handoff_list_json_has_the_contract_fields(
     handoff_db: str, make_ticket, capsys: pytest.CaptureFixture
-) -> None:  # noqa: ANN001
+) -> None:
     assert main(["handoff", "list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
     ticket_id = make_ticket("cli-user", words=("转人工", "电话13812345678"), channel="webchat")

@@ -81,7 +81,7 @@ def console_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
     url = f"sqlite:///{tmp_path / 'console.db'}"
     monkeypatch.setenv("IPPC_DATABASE_URL", url)
     upgrade(url)
-    add_staff("xiaowang", PASSWORD, display_name="小王", url=url)
+    add_staff("xiaowang", PASSWORD, role="admin", display_name="小王", url=url)  # exports: admins
     _seed(url)
     port = _free_port()
     env = {**os.environ, "IPPC_DATABASE_URL": url, "IPPC_CONSOLE_PORT": str(port)}
@@ -93,7 +93,7 @@ def console_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
     deadline = time.monotonic() + START_SECONDS
     while True:
         try:
-            with urllib.request.urlopen(base + "/login", timeout=2):  # noqa: S310 - loopback
+            with urllib.request.urlopen(base + "/login", timeout=2):  # loopback
                 break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:

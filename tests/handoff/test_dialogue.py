@@ -22,14 +22,14 @@ from handoff.models import Ticket
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def user(text: str, intent: str, confidence: float = 0.9, at: float = 1.0, ranking=None) -> dict:  # noqa: ANN001
+def user(text: str, intent: str, confidence: float = 0.9, at: float = 1.0, ranking=None) -> dict:
     parse = {"intent": {"name": intent, "confidence": confidence}}
     if ranking:
         parse["intent_ranking"] = ranking
     return {"event": "user", "text": text, "timestamp": at, "parse_data": parse}
 
 
-def bot(text: str, at: float = 1.5, buttons=None) -> dict:  # noqa: ANN001
+def bot(text: str, at: float = 1.5, buttons=None) -> dict:
     return {"event": "bot", "text": text, "timestamp": at, "data": {"buttons": buttons}}
 
 
@@ -75,9 +75,27 @@ def test_reasons() -> None:
 
 def test_topic_is_what_the_user_asked_about() -> None:
     lines = transcript_lines(EVENTS)
-    assert conversation_topic(lines, "human_handoff") == "greet"  # the fallback's best guess
+    # "预审要钱吗", then a message the bot did not understand, then "转人工": the user asked
+    # about fees; the fallback's runner-up guess (greet) says nothing about that.
+    assert conversation_topic(lines, "human_handoff") == "fasttrack_fee"
     assert conversation_topic(lines, "infringement_judgement") == "dispute_evidence"
     assert conversation_topic([], "human_handoff") == "human_handoff"
+    greeted = transcript_lines([user("你好", "greet"), user("转人工", "human_handoff")])
+    assert conversation_topic(greeted, "human_handoff") == "human_handoff"
+
+
+def test_a_handoff_request_that_names_its_subject_has_that_topic() -> None:
+    """ "备案的事情转人工": the NLU says human_handoff and keeps the rest's best intent."""
+    parse = {
+        "intent": {"name": "human_handoff", "confidence": 0.97},
+        "rest_intent": {"name": "fasttrack_registration/how", "confidence": 0.8},
+    }
+    lines = transcript_lines(EVENTS)
+    assert conversation_topic(lines, "human_handoff", parse) == "fasttrack_registration"
+    # unreadable or unknown notes are ignored, never an error
+    for odd in ({"rest_intent": "x"}, {"rest_intent": {"name": 3}}, {"other": {"name": "zz"}}):
+        assert conversation_topic(lines, "human_handoff", odd) == "fasttrack_fee"
+    assert conversation_topic(lines, "human_handoff", None) == "fasttrack_fee"
 
 
 def test_in_working_hours_a_ticket_is_queued(

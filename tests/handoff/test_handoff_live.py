@@ -53,7 +53,7 @@ class StaffBrowser:
 
 
 @pytest.fixture(scope="module")
-def staff(live_assistant) -> StaffBrowser:  # noqa: ANN001
+def staff(live_assistant) -> StaffBrowser:
     username = f"live-{uuid.uuid4().hex[:6]}"
     added = live_assistant.ippc("staff", "add", username, "--password-stdin", stdin=PASSWORD + "\n")
     assert added.returncode == 0, added.stderr
@@ -62,13 +62,14 @@ def staff(live_assistant) -> StaffBrowser:  # noqa: ANN001
     return browser
 
 
-def _tickets(live_assistant, sender: str) -> list[dict]:  # noqa: ANN001
+def _tickets(live_assistant, sender: str) -> list[dict]:
     result = live_assistant.ippc("handoff", "list", "--json")
     assert result.returncode == 0, result.stderr
-    return [t for t in json.loads(result.stdout) if t["conversation_id"] == sender]
+    qualified = (f"rest:{sender}", f"web:{sender}")  # conversation ids name their channel
+    return [t for t in json.loads(result.stdout) if t["conversation_id"] in qualified]
 
 
-def test_the_contract_check_zhuan_rengong_makes_a_ticket(live_assistant) -> None:  # noqa: ANN001
+def test_the_contract_check_zhuan_rengong_makes_a_ticket(live_assistant) -> None:
     sender = f"handoff-{uuid.uuid4().hex[:8]}"
     answer = live_assistant.texts(sender, "转人工")
     assert "人工" in answer and "工单号" in answer
@@ -78,7 +79,7 @@ def test_the_contract_check_zhuan_rengong_makes_a_ticket(live_assistant) -> None
     assert {"sender": "user", "text": "转人工"}.items() <= ticket["transcript"][0].items()
 
 
-def test_reply_close_resume_and_rating(live_assistant, staff: StaffBrowser) -> None:  # noqa: ANN001
+def test_reply_close_resume_and_rating(live_assistant, staff: StaffBrowser) -> None:
     sender = f"handoff-{uuid.uuid4().hex[:8]}"
     live_assistant.texts(sender, "预审需要收费吗")
     assert "工单号" in live_assistant.texts(sender, "我要找人工客服帮忙")
@@ -86,7 +87,7 @@ def test_reply_close_resume_and_rating(live_assistant, staff: StaffBrowser) -> N
     ticket_id = ticket["id"]
     first = ticket["transcript"][0]
     assert first["sender"] == "user" and first["text"] == "预审需要收费吗"
-    assert ticket["topic"]  # what the user asked about before the handoff
+    assert ticket["topic"] == "fasttrack_fee"  # what the user asked about before the handoff
 
     # While waiting, the bot stays silent and the message goes to the ticket.
     assert live_assistant.say(sender, "我的手机是13812345678，麻烦快点") == []
@@ -116,7 +117,7 @@ def test_reply_close_resume_and_rating(live_assistant, staff: StaffBrowser) -> N
     assert len(_tickets(live_assistant, sender)[0]["transcript"]) == len(ticket["transcript"])
 
 
-async def _frames_until(ws, predicate) -> list[dict]:  # noqa: ANN001
+async def _frames_until(ws, predicate) -> list[dict]:
     """Bot frames received until one satisfies ``predicate`` (waits up to 60 s per frame)."""
     frames = []
     while True:
@@ -129,15 +130,16 @@ async def _frames_until(ws, predicate) -> list[dict]:  # noqa: ANN001
 
 async def test_the_loop_on_the_web_widget_with_pushed_staff_replies(
     live_assistant,
-    staff: StaffBrowser,  # noqa: ANN001
+    staff: StaffBrowser,
 ) -> None:
     import aiohttp
 
-    conversation = f"widget{uuid.uuid4().hex[:10]}"
     socket_url = live_assistant.rasa_url.replace("http", "ws") + "/webhooks/webchat/socket"
     async with aiohttp.ClientSession() as session, session.ws_connect(socket_url) as ws:
-        await ws.send_json({"type": "hello", "conversation_id": conversation})
-        assert (await ws.receive_json(timeout=60))["type"] == "welcome"
+        await ws.send_json({"type": "hello"})
+        welcome = await ws.receive_json(timeout=60)
+        assert welcome["type"] == "welcome"
+        conversation = welcome["conversation_id"]  # issued by the server
         await ws.send_json({"type": "message", "text": "找真人客服"})
         await _frames_until(ws, lambda f: "工单号" in f["message"].get("text", ""))
         [ticket] = _tickets(live_assistant, conversation)

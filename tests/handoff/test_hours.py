@@ -74,18 +74,23 @@ def test_default_hours_come_from_center_info() -> None:
 
 
 @pytest.mark.parametrize(
-    "periods",
-    [["9-12"], ["12:00-09:00"], ["25:00-26:00"], []],
+    ("periods", "reason"),
+    [
+        (["9-12"], "is not HH:MM-HH:MM"),
+        (["12:00-09:00"], "ends before it starts"),
+        (["25:00-26:00"], "is not a time of day"),
+        ([], "no working periods given"),
+    ],
 )
-def test_bad_periods_are_refused(periods: list[str]) -> None:
-    with pytest.raises(WorkingHoursError):
+def test_bad_periods_are_refused(periods: list[str], reason: str) -> None:
+    with pytest.raises(WorkingHoursError, match=reason):
         WorkingHours.parse(periods, "Asia/Shanghai")
 
 
 def test_bad_time_zone_and_naive_times_are_refused(hours: WorkingHours) -> None:
-    with pytest.raises(WorkingHoursError):
+    with pytest.raises(WorkingHoursError, match="unknown time zone 'Mars/Olympus'"):
         WorkingHours.parse(["09:00-12:00"], "Mars/Olympus")
-    with pytest.raises(WorkingHoursError):
+    with pytest.raises(WorkingHoursError, match="a time without a time zone"):
         hours.is_open(datetime(2026, 3, 4, 10, 0))
 
 

@@ -69,20 +69,20 @@ def _tracker(sender: str, text: str, intent: str, loop: str | None = None) -> Di
     return DialogueStateTracker.from_events(sender, events)
 
 
-def _winner(policies, tracker: DialogueStateTracker) -> str:  # noqa: ANN001
+def _winner(policies, tracker: DialogueStateTracker) -> str:
     predictions = [p.predict_action_probabilities(tracker, DOMAIN) for p in policies]
     best = DefaultPolicyPredictionEnsemble().combine_predictions(predictions, tracker, DOMAIN)
     return DOMAIN.action_names_or_texts[best.probabilities.index(max(best.probabilities))]
 
 
-def test_without_a_ticket_the_bot_answers(handoff_db: str, policies) -> None:  # noqa: ANN001
+def test_without_a_ticket_the_bot_answers(handoff_db: str, policies) -> None:
     assert _winner(policies, _tracker("p1", "你好", "greet")) == "utter_greet"
 
 
 def test_with_an_open_ticket_every_message_goes_to_staff(
     handoff_db: str,
     policies,
-    make_ticket,  # noqa: ANN001
+    make_ticket,
 ) -> None:
     make_ticket("p2")
     assert _winner(policies, _tracker("p2", "你好", "greet")) == "action_handoff_relay"
@@ -96,7 +96,7 @@ def test_with_an_open_ticket_every_message_goes_to_staff(
 def test_closing_resumes_the_bot_and_a_bare_rating_is_taken(
     handoff_db: str,
     policies,
-    make_ticket,  # noqa: ANN001
+    make_ticket,
 ) -> None:
     ticket_id = make_ticket("p4")
     mark_closed(handoff_db, ticket_id)
@@ -105,7 +105,7 @@ def test_closing_resumes_the_bot_and_a_bare_rating_is_taken(
     assert _winner(policies, _tracker("p4", "你好", "greet")) == "utter_greet"
 
 
-def test_asking_for_a_person_inside_another_form_leaves_it(handoff_db: str, policies) -> None:  # noqa: ANN001
+def test_asking_for_a_person_inside_another_form_leaves_it(handoff_db: str, policies) -> None:
     tracker = _tracker("p5", "转人工", "human_handoff", loop="other_form")
     assert _winner(policies, tracker) == "action_human_handoff"
 
@@ -113,7 +113,7 @@ def test_asking_for_a_person_inside_another_form_leaves_it(handoff_db: str, poli
 def test_without_the_tables_the_bot_still_answers(
     policies,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("IPPC_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     assert _winner(policies, _tracker("p6", "你好", "greet")) == "utter_greet"
@@ -122,13 +122,13 @@ def test_without_the_tables_the_bot_still_answers(
 def test_after_closing_a_rest_user_first_gets_the_queued_closing_words(
     handoff_db: str,
     policies,
-    make_ticket,  # noqa: ANN001
+    make_ticket,
 ) -> None:
     from channels import outbox
 
-    ticket_id = make_ticket("p7")
+    ticket_id = make_ticket("rest:p7")
     mark_closed(handoff_db, ticket_id)
-    outbox.store("p7", "rest", [{"text": "工作人员已结束本次人工服务"}])
-    assert _winner(policies, _tracker("p7", "好的", "greet")) == "action_handoff_relay"
-    outbox.claim("p7")
-    assert _winner(policies, _tracker("p7", "好的", "greet")) == "utter_greet"
+    outbox.store("rest:p7", "rest", [{"text": "工作人员已结束本次人工服务"}])
+    assert _winner(policies, _tracker("rest:p7", "好的", "greet")) == "action_handoff_relay"
+    outbox.claim("rest:p7")
+    assert _winner(policies, _tracker("rest:p7", "好的", "greet")) == "utter_greet"

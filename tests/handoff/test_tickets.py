@@ -51,17 +51,17 @@ def test_asking_twice_reuses_the_open_ticket(handoff_db: str) -> None:
 
 def test_bad_requests_change_nothing(handoff_db: str) -> None:
     now = datetime.now(timezone.utc)
-    with pytest.raises(TicketError):
+    with pytest.raises(TicketError, match="unknown handoff reason 'because'"):
         open_ticket("c3", "rest", "because", [Line("user", "x", now)], url=handoff_db)
-    with pytest.raises(TicketError):
+    with pytest.raises(TicketError, match="unknown sender 'robot'"):
         open_ticket("c3", "rest", "user_request", [Line("robot", "x", now)], url=handoff_db)
-    with pytest.raises(TicketError):
+    with pytest.raises(TicketError, match="a ticket needs a conversation id"):
         open_ticket("", "rest", "user_request", [], url=handoff_db)
     with session_scope(handoff_db) as session:
         assert session.query(Ticket).count() == 0
 
 
-def test_queue_position_and_wait(handoff_db: str, make_ticket) -> None:  # noqa: ANN001
+def test_queue_position_and_wait(handoff_db: str, make_ticket) -> None:
     first, second, other_center = make_ticket(), make_ticket(), make_ticket(center="B中心")
     assert queue_position(first, handoff_db) == 1
     assert queue_position(second, handoff_db) == 2
@@ -75,7 +75,7 @@ def test_queue_position_and_wait(handoff_db: str, make_ticket) -> None:  # noqa:
     assert expected_wait_minutes(1, 5, handoff_db) == 3  # the median of real waits
 
 
-def test_conversation_state_follows_the_ticket(handoff_db: str, make_ticket) -> None:  # noqa: ANN001
+def test_conversation_state_follows_the_ticket(handoff_db: str, make_ticket) -> None:
     assert conversation_state("c4", 60, handoff_db) == ""
     ticket_id = make_ticket("c4")
     assert conversation_state("c4", 60, handoff_db) == "handed_over"
@@ -91,10 +91,10 @@ def test_conversation_state_follows_the_ticket(handoff_db: str, make_ticket) -> 
         assert session.get(Ticket, ticket_id).rating == 4
 
 
-def test_rating_window_and_range(handoff_db: str, make_ticket) -> None:  # noqa: ANN001
+def test_rating_window_and_range(handoff_db: str, make_ticket) -> None:
     ticket_id = make_ticket("c5")
     mark_closed(handoff_db, ticket_id, minutes_ago=61)
     assert conversation_state("c5", 60, handoff_db) == ""
     assert rate_last_ticket("c5", 5, 60, handoff_db) is None
-    with pytest.raises(TicketError):
+    with pytest.raises(TicketError, match="a rating is 1 to 5, not 6"):
         rate_last_ticket("c5", 6, 60, handoff_db)

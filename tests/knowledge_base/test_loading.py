@@ -8,22 +8,33 @@ from pathlib import Path
 import pytest
 import yaml
 
-from core.paths import PROJECT_ROOT
+from core.paths import KNOWLEDGE_DIR, PROJECT_ROOT
 from knowledge_base.base import KnowledgeBase
 from knowledge_base.errors import KnowledgeBaseError
 
-SHARED_CENTERS = PROJECT_ROOT.parent / "shared" / "knowledge" / "centers.yml"
+SHARED = PROJECT_ROOT.parent / "shared" / "knowledge"
+SHARED_CENTERS = SHARED / "centers.yml"
 
 
 def test_shipped_data_loads(kb: KnowledgeBase) -> None:
-    assert len(kb.centers()) >= 11
+    assert len(kb.centers()) == 39
     assert {"发明", "实用新型", "外观设计"} == set(kb.patent_types)
     assert all(fact.source for fact in kb.facts.values())
 
 
 @pytest.mark.skipif(not SHARED_CENTERS.exists(), reason="shared/ not beside the checkout")
-def test_centers_match_the_shared_table(kb: KnowledgeBase) -> None:
-    shared = yaml.safe_load(SHARED_CENTERS.read_text(encoding="utf-8"))["centers"]
+@pytest.mark.parametrize("name", ["centers.yml", "centers_more.yml"])
+def test_center_files_are_copies_of_the_shared_knowledge(name: str) -> None:
+    assert (KNOWLEDGE_DIR / name).read_bytes() == (SHARED / name).read_bytes()
+
+
+@pytest.mark.skipif(not SHARED_CENTERS.exists(), reason="shared/ not beside the checkout")
+def test_centers_match_the_shared_tables(kb: KnowledgeBase) -> None:
+    shared = [
+        c
+        for name in ("centers.yml", "centers_more.yml")
+        for c in yaml.safe_load((SHARED / name).read_text(encoding="utf-8"))["centers"]
+    ]
     ours = [(c.name, c.province, c.city, list(c.table_fields)) for c in kb.centers()]
     assert ours == [(c["name"], c["province"], c["city"], c["fields"]) for c in shared]
 
@@ -65,7 +76,7 @@ def test_unknown_fact_in_an_answer(kb_copy: Path) -> None:
 
 
 def test_policy_answer_must_cite_a_fact(kb_copy: Path) -> None:
-    _edit(kb_copy / "answers.yml", 'text: "{fact:preexam_timing}"', 'text: "很快"')
+    _edit(kb_copy / "answers.yml", 'text: "{fact:preexam_timing}"\n', 'text: "很快"\n')
     with pytest.raises(KnowledgeBaseError, match="must cite at least one"):
         KnowledgeBase.load(kb_copy)
 
@@ -98,3 +109,64 @@ def test_missing_file(kb_copy: Path) -> None:
     (kb_copy / "regions.yml").unlink()
     with pytest.raises(KnowledgeBaseError, match="regions.yml: file: not found"):
         KnowledgeBase.load(kb_copy)
+
+
+def test_a_center_in_two_provinces(kb_copy: Path) -> None:
+    path = kb_copy / "centers_more.yml"
+    _edit(path, "  province: 江苏\n  city: 苏州", "  province: 浙江\n  city: 苏州")
+    line = _line_of(path, "name: 中国（苏州）")
+    with pytest.raises(KnowledgeBaseError) as error:
+        KnowledgeBase.load(kb_copy)
+    assert str(error.value).startswith(f"centers_more.yml:{line}: province: ")
+    assert "a center in two provinces" in str(error.value)
+
+
+def test_a_center_listed_in_both_files(kb_copy: Path) -> None:
+    path = kb_copy / "centers_more.yml"
+    _edit(path, "- name: 中国（福建）知识产权保护中心", "- name: 上海知识产权保护中心")
+    with pytest.raises(KnowledgeBaseError, match=r"centers_more\.yml:\d+: name: .*also listed"):
+        KnowledgeBase.load(kb_copy)
+
+
+def test_a_field_no_synonym_reaches(kb_copy: Path) -> None:
+    path = kb_copy / "centers_more.yml"
+    _edit(path, "  - 光电子信息\n", "  - 量子光学\n")
+    line = _line_of(path, "  - 量子光学") - 1
+    with pytest.raises(KnowledgeBaseError) as error:
+        KnowledgeBase.load(kb_copy)
+    assert str(error.value) == (
+        f"centers_more.yml:{line}: fields: '量子光学' is reached by no field of fields.yml "
+        "(add it to a field's table_fields)"
+    )
+
+
+def test_an_as_of_in_the_future(kb_copy: Path) -> None:
+    path = kb_copy / "centers_more.yml"
+    _edit(path, "as_of: '2021-01-18'", "as_of: '2999-01-18'")
+    line = _line_of(path, "2999-01-18")
+    with pytest.raises(KnowledgeBaseError) as error:
+        KnowledgeBase.load(kb_copy)
+    assert (
+        str(error.value)
+        == f"centers_more.yml:{line}: centers[0].as_of: 2999-01-18 is in the future"
+    )
+
+
+def test_a_product_under_two_fields(kb_copy: Path) -> None:
+    _edit(kb_copy / "products.yml", "互联网: [在线教育,", "互联网: [芯片, 在线教育,")
+    with pytest.raises(KnowledgeBaseError, match=r"products\.yml:\d+: products\.互联网: '芯片'"):
+        KnowledgeBase.load(kb_copy)
+
+
+def test_a_place_in_two_provinces(kb_copy: Path) -> None:
+    _edit(kb_copy / "regions.yml", "cities: [石家庄,", "cities: [苏州, 石家庄,")
+    with pytest.raises(KnowledgeBaseError, match=r"regions\.yml:\d+: .*'苏州' is also listed"):
+        KnowledgeBase.load(kb_copy)
+
+
+def test_ippc_center_must_name_a_center(kb_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IPPC_CENTER", "火星知识产权保护中心")
+    with pytest.raises(KnowledgeBaseError, match="IPPC_CENTER: setting: .*names no center"):
+        KnowledgeBase.load(kb_copy)
+    monkeypatch.setenv("IPPC_CENTER", "苏州中心")
+    assert KnowledgeBase.load(kb_copy).own_center().name == "中国（苏州）知识产权保护中心"

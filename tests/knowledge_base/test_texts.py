@@ -13,7 +13,18 @@ from core.paths import DOMAIN_DIR, PROJECT_ROOT
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.texts import load_texts, placeholders, say
 
-CODE_PACKAGES = ("actions", "cases", "channels", "core", "handoff", "ippc", "knowledge_base", "nlu")
+CODE_PACKAGES = (
+    "actions",
+    "cases",
+    "channels",
+    "core",
+    "deploy",
+    "handoff",
+    "ippc",
+    "knowledge_base",
+    "nlu",
+    "runtime",
+)
 
 
 def _code_files() -> list[Path]:

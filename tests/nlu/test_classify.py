@@ -17,6 +17,9 @@ from nlu.topics import entity_names, topics
 
 DEV_SET = PROJECT_ROOT.parent / "shared" / "eval" / "dev.jsonl"
 MIN_TOPIC_ACCURACY = 0.90
+# Each topic on its own, so that a whole topic cannot fail behind a good average: with two to
+# four dev sentences a topic, at least half of each topic's sentences must be right.
+MIN_SHARE_PER_TOPIC = 0.5
 needs_model = pytest.mark.skipif(latest_model() is None, reason="no trained model")
 
 
@@ -66,6 +69,18 @@ def test_dev_set_topic_accuracy(dev_results: tuple[list[dict], list[dict]]) -> N
     accuracy = 1 - len(wrong) / len(gold)
     print(f"dev topic accuracy {accuracy:.3f}; misses: {wrong}")
     assert accuracy >= MIN_TOPIC_ACCURACY, wrong
+
+
+@needs_model
+def test_dev_set_each_topic_share(dev_results: tuple[list[dict], list[dict]]) -> None:
+    gold, predicted = dev_results
+    right: dict[str, list[bool]] = {}
+    for g, p in zip(gold, predicted, strict=True):
+        right.setdefault(g["topic"], []).append(g["topic"] == p["topic"])
+    shares = {topic: sum(hits) / len(hits) for topic, hits in sorted(right.items())}
+    print("dev share right per topic: " + ", ".join(f"{t} {s:.2f}" for t, s in shares.items()))
+    failing = {t: s for t, s in shares.items() if s < MIN_SHARE_PER_TOPIC}
+    assert not failing, f"topics below {MIN_SHARE_PER_TOPIC:.0%} right: {failing}"
 
 
 @needs_model

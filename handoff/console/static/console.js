@@ -34,7 +34,7 @@ function renderQueueTable(tableId, rows, extra, known) {
     cell(tr, "").appendChild(link);
     cell(tr, item.channel);
     cell(tr, item.reason);
-    cell(tr, item.topic);
+    cell(tr, item.topic_label);
     cell(tr, item.created);
     cell(tr, extra(item));
     cell(tr, item.last_message);
@@ -82,7 +82,7 @@ function appendLine(list, line) {
   if (line.topic) {
     const understanding = document.createElement("span");
     understanding.className = "understanding";
-    understanding.textContent = line.topic + (line.confidence == null ? "" : " · " + line.confidence.toFixed(2));
+    understanding.textContent = (line.topic_label || line.topic) + (line.confidence == null ? "" : " · " + line.confidence.toFixed(2));
     li.appendChild(understanding);
   }
   const text = document.createElement("p");

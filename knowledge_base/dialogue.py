@@ -1,0 +1,112 @@
+"""What a message does to the conversation, read from its text with the cue words of
+knowledge_base/data/dialogue.yml: stops the current question,
+corrects an earlier answer, negates a value ("不是A，是B"), or is only a bare answer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from knowledge_base.dialogue_words import load_words
+
+# Clause boundaries: a negation never reaches past them.
+PUNCTUATION = re.compile(r"[，,。.;；!！?？、\s~～…]")
+BARE_STOP_MAX_REST = 2  # "算了吧" is bare; "算了，备案要什么材料" carries a question
+BARE_ANSWER_MAX_REST = 4  # "我们在广州那边" is a bare answer, a whole question is not
+
+
+def _contains_cue(text: str, cues: Iterable[str]) -> str | None:
+    for cue in cues:
+        position = text.find(cue)
+        # "不用了解" is not "不用了".
+        if position >= 0 and not (
+            cue.endswith("了") and text[position + len(cue) : position + len(cue) + 1] == "解"
+        ):
+            return cue
+    return None
+
+
+def _rest(text: str, removed: Iterable[str]) -> str:
+    rest = text
+    for word in removed:
+        rest = rest.replace(word, "")
+    return PUNCTUATION.sub("", rest)
+
+
+def stop_cue(text: str | None) -> str | None:
+    """The leave-the-form phrase in ``text`` ("算了", "不查了" ...), or None."""
+    return _contains_cue(text or "", load_words().stop)
+
+
+def is_bare_stop(text: str | None) -> bool:
+    """Only a stop phrase and filler: the user wants out and asks nothing else."""
+    cue = stop_cue(text)
+    if cue is None:
+        return False
+    words = load_words()
+    rest = _rest(text or "", (cue, *words.stop, *words.filler, "吧", "先", "好", "谢谢", "吧"))
+    return len(rest) <= BARE_STOP_MAX_REST
+
+
+def is_correction(text: str | None) -> bool:
+    """ "不对 / 说错了 / 其实是 / 改成 ..." or a negation "不是A，是B"."""
+    text = text or ""
+    return _contains_cue(text, load_words().correction) is not None or bool(negated_spans(text))
+
+
+def negated_spans(text: str | None) -> list[tuple[int, int]]:
+    """Character ranges of ``text`` that a negation cue denies: from the cue to the next
+    punctuation or to the next affirmative word ("不是北京是上海" denies only 北京)."""
+    text = text or ""
+    spans: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []
+    for cue, affirmative in load_words().negation.items():
+        for match in re.finditer(re.escape(cue), text):
+            start, end = match.start(), match.end()
+            if any(s <= start < e for s, e in taken):
+                continue  # part of a longer cue already seen ("并不是" before "不是")
+            taken.append((start, end))
+            stop = len(text)
+            boundary = PUNCTUATION.search(text, end)
+            if boundary:
+                stop = boundary.start()
+            again = text.find(affirmative, end)
+            if 0 <= again < stop:
+                stop = again
+            for conj in ("而是", "而"):
+                other = text.find(conj, end)
+                if 0 <= other < stop:
+                    stop = other
+            spans.append((end, stop))
+    return spans
+
+
+def is_negated(text: str | None, start: int, end: int) -> bool:
+    """Whether the mention at ``text[start:end]`` lies in a negated span."""
+    return any(s <= start and end <= e for s, e in negated_spans(text))
+
+
+def affirmed(text: str | None, mentions: Sequence[tuple[str, int, int]]) -> list[str]:
+    """The values of ``mentions`` (value, start, end) that the text does not negate, in the
+    order they appear."""
+    spans = negated_spans(text)
+    kept = [m for m in mentions if not any(s <= m[1] and m[2] <= e for s, e in spans)]
+    return [value for value, _, _ in sorted(kept, key=lambda m: m[1])]
+
+
+def is_bare_answer(text: str | None, mentions: Sequence[tuple[int, int]]) -> bool:
+    """Only values (and filler, cue words): "广东深圳", "我们在广州", "发明的", "不是专利，是商标"."""
+    text = text or ""
+    if not mentions:
+        return False
+    rest = "".join(
+        char for index, char in enumerate(text) if not any(s <= index < e for s, e in mentions)
+    )
+    words = load_words()
+    rest = _rest(rest, (*words.correction, *words.negation, *words.filler))
+    return len(rest) <= BARE_ANSWER_MAX_REST
+
+
+def greeting_rest(text: str | None) -> str:
+    """``text`` without greeting words and punctuation: what was asked besides hello."""
+    return _rest(text or "", load_words().greeting)
