@@ -150,7 +150,9 @@ async def _evaluate_fold(fold: int, model_file: str, test: list) -> list[Predict
         real = [i for i in parse.get("intent_ranking") or [] if i.get("name") != FALLBACK_INTENT]
         best = real[0] if real else intent
         for selector in (parse.get("response_selector") or {}).values():
-            key = ((selector or {}).get("response") or {}).get("intent_response_key") or ""
+            if not isinstance(selector, dict):  # "all_retrieval_intents" is a list
+                continue
+            key = (selector.get("response") or {}).get("intent_response_key") or ""
             if key.split("/", 1)[0] == predicted:
                 predicted_key = key
         predictions.append(
@@ -190,17 +192,21 @@ def cross_validate(
             trained = time.monotonic() - started
             fold_predictions = asyncio.run(_evaluate_fold(index, model_file, test))
             predictions += fold_predictions
+            _write(out, predictions)  # a run cut short still leaves its finished folds
             correct = sum(p.target == p.predicted for p in fold_predictions)
             print(
                 f"fold {index + 1}/{folds}: trained in {trained:.0f} s, "
                 f"{correct}/{len(fold_predictions)} correct",
                 file=sys.stderr,
             )
+    return predictions
+
+
+def _write(out: Path, predictions: list[Prediction]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with (out / "predictions.jsonl").open("w", encoding="utf-8") as sink:
         for prediction in predictions:
             sink.write(json.dumps(asdict(prediction), ensure_ascii=False) + "\n")
-    return predictions
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,5 +1,6 @@
 """Custom Rasa graph components of the Chinese NLU pipeline (see bot/config.yml)."""
 
+from nlu.components.domain_gate import OutOfDomainGate
 from nlu.components.entity_ruler import KnowledgeEntityRuler
 from nlu.components.handoff_request import HandoffRequestMarker, HandoffRequestOverride
 from nlu.components.text_normalizer import TextNormalizer
@@ -10,5 +11,6 @@ __all__ = [
     "HandoffRequestMarker",
     "HandoffRequestOverride",
     "KnowledgeEntityRuler",
+    "OutOfDomainGate",
     "TextNormalizer",
 ]

@@ -62,7 +62,9 @@ class HandoffRequestMarker(GraphComponent):
 
     @staticmethod
     def required_packages() -> list[str]:
-        return ["yaml"]
+        # PyYAML (read at training time) comes with Rasa itself; Rasa checks this list both
+        # as import names and as distribution names, which differ for PyYAML.
+        return []
 
     @classmethod
     def create(
@@ -151,7 +153,9 @@ class HandoffRequestOverride(GraphComponent, IntentClassifier):
         confidence = float(ranking[0].get(PREDICTED_CONFIDENCE_KEY) or 0.0)
         key = intent
         for selector in (message.get("response_selector") or {}).values():
-            found = ((selector or {}).get("response") or {}).get("intent_response_key") or ""
+            if not isinstance(selector, dict):  # "all_retrieval_intents" is a list
+                continue
+            found = (selector.get("response") or {}).get("intent_response_key") or ""
             if found.split("/", 1)[0] == intent:
                 key = found
         # small talk names no topic, unless it is a FAQ sub-intent ("out_of_scope/trademark")

@@ -1,0 +1,57 @@
+"""Unsure and about nothing of the domain → out_of_scope; everything else passes untouched.
+Messages are written for this test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest.mock import MagicMock
+
+import pytest
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu.components.domain_gate import DomainWordsError, OutOfDomainGate, load_domain_words
+
+
+@pytest.fixture(scope="module")
+def gate() -> OutOfDomainGate:
+    config = OutOfDomainGate.get_default_config()
+    return OutOfDomainGate(config, MagicMock(), MagicMock(), load_domain_words())
+
+
+def _message(text: str, ranking: list[tuple[str, float]]) -> Message:
+    items = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    message = Message(data={TEXT: text})
+    message.set(INTENT, items[0], add_to_output=True)
+    message.set(INTENT_RANKING_KEY, items, add_to_output=True)
+    return message
+
+
+def test_an_unsure_message_about_nothing_of_the_domain_is_out_of_scope(gate) -> None:
+    message = _message("帮我设个明早六点的闹钟", [("nlu_fallback", 0.3), ("case_status", 0.28)])
+    gate.process([message])
+    assert message.get(INTENT)["name"] == "out_of_scope"
+    assert [i["name"] for i in message.get(INTENT_RANKING_KEY)] == ["out_of_scope", "case_status"]
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking"),
+    [
+        ("预审那个东西我不太懂", [("nlu_fallback", 0.3), ("fasttrack_overview", 0.28)]),
+        ("我们在苏州，做光伏的", [("nlu_fallback", 0.3), ("center_contact", 0.2)]),
+        ("哈喽哈喽", [("nlu_fallback", 0.3), ("greet", 0.25)]),
+        ("帮我设个闹钟", [("case_status", 0.8)]),
+        ("转人工", [("human_handoff", 1.0)]),
+    ],
+)
+def test_domain_words_small_talk_and_sure_guesses_pass(gate, text, ranking) -> None:
+    message = _message(text, ranking)
+    gate.process([message])
+    assert message.get(INTENT)["name"] == ranking[0][0]
+
+
+def test_a_broken_word_list_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "domain_words.yml").write_text("words: 专利\n", encoding="utf-8")
+    monkeypatch.setenv("IPPC_KNOWLEDGE_DIR", str(tmp_path))
+    with pytest.raises(DomainWordsError, match="domain_words.yml: words: expected a list"):
+        load_domain_words()
