@@ -15,21 +15,20 @@ BENCHMARK_INPUT = {
     "benchmarks/handoff_policy.py": 2,
 }
 # Not what the bot says: the console page's name in comments of generated files, an example
-# display name in a command-line hint.
-OTHER_TEXT = {"handoff/inbox_export.py": 2, "handoff/first_run.py": 1}
+# display name in a command-line hint; a date unit in the masking pattern (年月日号元 after
+# four digits means a date or an amount, not the proof digits).
+OTHER_TEXT = {"handoff/inbox_export.py": 2, "handoff/first_run.py": 1, "handoff/masking.py": 1}
 # Still to move to knowledge_base/data (sentences to texts/, word lists to words/) by the
 # owners of these files (issue 9, item 3).
 STILL_TO_MOVE = {
     "knowledge_base/centers.py": 14,
-    "knowledge_base/dialogue.py": 9,
+    "knowledge_base/dialogue.py": 10,
     "actions/fasttrack.py": 8,
     "handoff/console/views.py": 7,
     "knowledge_base/base.py": 7,
     "knowledge_base/disputes.py": 7,
     "actions/case_status.py": 5,
     "channels/telegram.py": 2,
-    "channels/wechat.py": 2,
-    "channels/webchat.py": 1,
     "knowledge_base/eligibility.py": 1,
 }
 

@@ -22,7 +22,7 @@ from handoff import access_log
 from handoff.auth import add_staff
 from handoff.dialogue import transcript_lines
 from handoff.masking import mask_sensitive
-from handoff.models import LoginThrottle, Ticket
+from handoff.models import LoginThrottle, MissedMessage, Ticket
 from handoff.tickets import Line, open_ticket
 from ippc.cli import main
 from runtime.config_files import sql_tracker_store
@@ -85,6 +85,7 @@ def test_purge_deletes_old_rows_of_every_growing_table(
         ticket = session.get(Ticket, closed)
         ticket.status, ticket.closed_at = "closed", old
         session.add(LoginThrottle(key="user:x@1.2.3.4", failures=3, last_failure_at=old))
+        session.add(MissedMessage(conversation_id="rest:old", text="附近有停车场吗", at=old))
     access_log.record(staff.id, access_log.VIEW, closed, url=sqlite_db)
     _age(sqlite_db, access_log.AccessLogEntry.__table__, "at", old)
     outbox.store("rest:old", "rest", [{"text": "旧消息"}], url=sqlite_db)
@@ -107,7 +108,7 @@ def test_purge_deletes_old_rows_of_every_growing_table(
     assert deleted == {
         "events": 1, "handoff_tickets": 1, "handoff_access_log": 1,
         "handoff_login_throttle": 1, "case_lookup_audit": 1, "case_lookup_budget": 0,
-        "channel_outbox": 1, "channel_replay_guard": 1,
+        "channel_outbox": 1, "channel_replay_guard": 1, "inbox_messages": 1,
     }  # fmt: skip
     with session_scope(sqlite_db) as session:
         assert session.get(Ticket, still_open) is not None  # open tickets are kept
