@@ -129,6 +129,8 @@ class OutOfDomainGate(GraphComponent, IntentClassifier):
             intent = message.get(INTENT) or {}
             if not isinstance(text, str) or intent.get(INTENT_NAME_KEY) == HANDOFF_INTENT:
                 continue
+            if not any(char.isalnum() for char in text):
+                continue  # "？？？", emoji only: a prompt to rephrase, not "that's not our topic"
             ranking = [
                 dict(item)
                 for item in message.get(INTENT_RANKING_KEY) or []

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import LiveAssistant
+from tests.conftest import LiveAssistant, log_errors
 
 pytestmark = pytest.mark.model
 
@@ -46,4 +46,4 @@ def test_conversation(live_assistant: LiveAssistant, conversation: dict[str, Any
 def test_no_exception_in_the_log(live_assistant: LiveAssistant) -> None:
     """Runs after the conversations above: nothing may have crashed on the way."""
     log = live_assistant.log_path.read_text(errors="replace")
-    assert "Traceback" not in log and " ERROR " not in log
+    assert log_errors(log) == []

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import LiveAssistant
+from runtime.rest_channel import MAX_SENDER_LENGTH
+from tests.conftest import LiveAssistant, log_errors
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.model]
 
@@ -49,7 +50,7 @@ def log_start(live_assistant: LiveAssistant) -> int:
 
 def new_errors(live_assistant: LiveAssistant, start: int) -> list[str]:
     added = live_assistant.log_path.read_text(errors="replace")[start:]
-    return [line for line in added.splitlines() if "Traceback" in line or " ERROR " in line]
+    return log_errors(added)
 
 
 @FUZZ
@@ -92,10 +93,10 @@ def test_malformed_bodies_get_no_server_error(
     assert not new_errors(live_assistant, log_start)
 
 
-MAX_SENDER = 255  # the tracker store's VARCHAR(255)
+MAX_SENDER = MAX_SENDER_LENGTH  # "rest:" + this fits the tracker store's VARCHAR(255)
 senders = st.one_of(
     st.text(min_size=1, max_size=MAX_SENDER),
-    st.builds(lambda char, n: char * n, st.sampled_from("专利预审"), st.integers(200, MAX_SENDER)),
+    st.builds(lambda char, n: char * n, st.sampled_from("专利预审"), st.integers(180, MAX_SENDER)),
     st.text(min_size=MAX_SENDER + 1, max_size=MAX_SENDER + 300),
     st.builds(
         lambda char, n: char * n,
@@ -110,7 +111,7 @@ senders = st.one_of(
 def test_any_sender_is_answered_or_refused_with_400(
     live_assistant: LiveAssistant, log_start: int, sender: str
 ) -> None:
-    """Senders of any length and any characters: up to 255 a reply, longer a 400 that says
+    """Senders of any length and any characters: up to MAX_SENDER a reply, longer a 400 that says
     why (never a tracker-store error), and no error in the log either way."""
     unique = sender[:-8] + uuid.uuid4().hex[:8] if len(sender) > 8 else sender
     body = json.dumps({"sender": unique, "message": "你好"}).encode()
@@ -118,7 +119,7 @@ def test_any_sender_is_answered_or_refused_with_400(
     if not unique.strip():
         assert status == 400, answer[:300]
     elif len(unique) > MAX_SENDER:
-        assert status == 400 and b"at most 255 characters" in answer, answer[:300]
+        assert status == 400 and f"at most {MAX_SENDER} characters".encode() in answer, answer[:300]
     else:
         assert status == 200, answer[:300]
         assert json.loads(answer), f"no reply for sender {unique!r}"
