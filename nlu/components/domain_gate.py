@@ -129,8 +129,11 @@ class OutOfDomainGate(GraphComponent, IntentClassifier):
             intent = message.get(INTENT) or {}
             if not isinstance(text, str) or intent.get(INTENT_NAME_KEY) == HANDOFF_INTENT:
                 continue
-            if not any(char.isalnum() for char in text):
-                continue  # "？？？", emoji only: a prompt to rephrase, not "that's not our topic"
+            if text.strip() and not any(char.isalnum() for char in text):
+                # "？", "？？？", emoji only: nothing to understand, so a prompt to say it in
+                # words (the fallback), not "that is not our topic" nor a guessed answer.
+                self._gate(message, FALLBACK_INTENT, 1.0)
+                continue
             ranking = [
                 dict(item)
                 for item in message.get(INTENT_RANKING_KEY) or []
@@ -146,8 +149,17 @@ class OutOfDomainGate(GraphComponent, IntentClassifier):
                 or names_the_domain(text, self.words)
             ):
                 continue
-            gated = {INTENT_NAME_KEY: OUT_OF_SCOPE, PREDICTED_CONFIDENCE_KEY: 1.0 - confidence}
-            rest = [item for item in ranking if item.get(INTENT_NAME_KEY) != OUT_OF_SCOPE]
-            message.set(INTENT, gated, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [gated, *rest], add_to_output=True)
+            self._gate(message, OUT_OF_SCOPE, 1.0 - confidence)
         return messages
+
+    @staticmethod
+    def _gate(message: Message, intent: str, confidence: float) -> None:
+        """``intent`` first, the classifiers' real intents after it."""
+        gated = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: confidence}
+        rest = [
+            dict(item)
+            for item in message.get(INTENT_RANKING_KEY) or []
+            if item.get(INTENT_NAME_KEY) not in (intent, FALLBACK_INTENT)
+        ]
+        message.set(INTENT, gated, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [gated, *rest], add_to_output=True)

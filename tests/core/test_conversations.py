@@ -132,11 +132,6 @@ BAD_INPUTS = [
         "？？？",
         lambda r: is_response(r, "utter_rephrase"),
         id="full-width-question-marks",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="nlu: '？？？' (punctuation only) is classified as fasttrack_overview and gets "
-            "the pre-examination answer instead of a prompt to rephrase",
-        ),
     ),
     pytest.param("你好\x00\x07", lambda r: is_response(r, "utter_greet"), id="control"),
     pytest.param(
