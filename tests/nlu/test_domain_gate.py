@@ -34,6 +34,15 @@ def test_an_unsure_message_about_nothing_of_the_domain_is_out_of_scope(gate) -> 
     assert [i["name"] for i in message.get(INTENT_RANKING_KEY)] == ["out_of_scope", "case_status"]
 
 
+@pytest.mark.parametrize("text", ["?", "？？？", "👍👍", "……！"])
+def test_nothing_but_punctuation_or_emoji_asks_to_say_it_in_words(gate, text) -> None:
+    message = _message(text, [("out_of_scope", 0.84), ("fasttrack_overview", 0.1)])
+    gate.process([message])
+    names = [i["name"] for i in message.get(INTENT_RANKING_KEY)]
+    assert message.get(INTENT)["name"] == "nlu_fallback" and names[0] == "nlu_fallback"
+    assert names[1:] == ["out_of_scope", "fasttrack_overview"]
+
+
 @pytest.mark.parametrize(
     ("text", "ranking"),
     [
