@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from core.db import get_engine
 from core.model_files import latest_model
@@ -209,8 +211,21 @@ def database_url(
         yield url
     finally:
         get_engine(url).dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        _drop_schema(admin, schema)
+
+
+def _drop_schema(admin: Engine, schema: str, attempts: int = 5) -> None:
+    """DROP SCHEMA, tried again when PostgreSQL breaks a deadlock with it: the inbox recorder's
+    background thread (handoff.missed) may be writing its batch into the schema just then."""
+    for attempt in range(attempts):
+        try:
+            with admin.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            return
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1)
         admin.dispose()
 
 
