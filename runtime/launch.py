@@ -53,7 +53,25 @@ def rasa_server_command(
     ]  # fmt: skip
 
 
+def check_distinct_ports(settings: Settings) -> None:
+    """Two services given one port would fail to start with a bare "address already in use"
+    after the first one is up; say which settings collide before anything starts."""
+    ports = {
+        "IPPC_RASA_PORT": settings.rasa_port,
+        "IPPC_ACTION_PORT": settings.action_port,
+        "IPPC_CONSOLE_PORT": settings.console_port,
+    }
+    seen: dict[int, str] = {}
+    for name, port in ports.items():
+        if port in seen:
+            raise CliError(
+                f"{seen[port]} and {name} are both {port}: give each service its own port"
+            )
+        seen[port] = name
+
+
 def plan_services(settings: Settings, model: Path, directory: Path) -> list[Service]:
+    check_distinct_ports(settings)
     rasa_url = f"http://localhost:{settings.rasa_port}"
     endpoints = write_endpoints(settings, directory)
     hosts = listen_hosts(os.environ)

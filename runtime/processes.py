@@ -22,6 +22,25 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
         return True
 
 
+def unused_ports(count: int, host: str = "127.0.0.1") -> list[int]:
+    """``count`` distinct ports the kernel has no listener on. All sockets stay bound until every
+    port is chosen: binding one at a time can hand out the same port twice (seen in CI, where the
+    action server and the staff console of one test assistant were both given 54101)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind((host, 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def unused_port(host: str = "127.0.0.1") -> int:
+    """One port the kernel has no listener on (see :func:`unused_ports`)."""
+    return unused_ports(1, host)[0]
+
+
 def free_ports(
     count: int, start: int = 5400, end: int = 5499, taken: set[int] | None = None
 ) -> list[int]:

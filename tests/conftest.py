@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 
 from core.db import get_engine
 from core.model_files import latest_model
+from runtime.processes import unused_ports
 from tests.channels.channels_harness import TelegramApiStandIn, WeChatApiStandIn, serve_aiohttp
 from tests.ci_skips import pytest_runtest_makereport  # noqa: F401 - the hook
 from tests.fuzz.background import BackgroundLoop
@@ -32,12 +32,6 @@ from tests.fuzz.background import BackgroundLoop
 START_TIMEOUT_SECONDS = 240
 POSTGRES_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # WeChat and Telegram are switched on in the live assistant, Telegram against a local
@@ -98,7 +92,7 @@ def start_assistant(data_dir: Path, **settings: str) -> Iterator[LiveAssistant]:
     environment (e.g. real working hours and a fixed clock)."""
     if latest_model() is None:
         pytest.skip("no trained model: run `ippc train`")
-    rasa_port, action_port, console_port = free_port(), free_port(), free_port()
+    rasa_port, action_port, console_port = unused_ports(3)
     background = BackgroundLoop()
     telegram_api = TelegramApiStandIn(LIVE_TELEGRAM_TOKEN)
     wechat_api = background.run(_wechat_api())

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -15,6 +14,7 @@ from aiohttp import web
 from cases.backends import BackendUnavailable
 from cases.backends.breaker import CircuitBreaker
 from cases.backends.http import HttpCaseBackend, parse_case
+from runtime.processes import unused_port
 
 TOKEN = "test-token"
 GOOD = {
@@ -58,12 +58,6 @@ class StandIn:
         return web.json_response(GOOD)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 async def stand_in() -> AsyncIterator[tuple[StandIn, str]]:
     server = StandIn()
@@ -71,7 +65,7 @@ async def stand_in() -> AsyncIterator[tuple[StandIn, str]]:
     app.router.add_get("/api/cases/{number}", server.handle)
     runner = web.AppRunner(app, shutdown_timeout=0.1)
     await runner.setup()
-    port = _free_port()
+    port = unused_port()
     site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     yield server, f"http://127.0.0.1:{port}/api"
@@ -106,7 +100,7 @@ async def test_a_failing_backend_is_unavailable_within_the_deadline(stand_in, mo
 
 
 async def test_a_backend_that_is_down_is_unavailable_within_the_deadline() -> None:
-    backend = _backend(f"http://127.0.0.1:{_free_port()}/api")
+    backend = _backend(f"http://127.0.0.1:{unused_port()}/api")
     with pytest.raises(BackendUnavailable):
         await asyncio.wait_for(backend.fetch("YS2025000123"), USER_DEADLINE)
 

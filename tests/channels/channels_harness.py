@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -17,6 +16,8 @@ from typing import Any
 from aiohttp import web
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Sanic
+
+from runtime.processes import unused_port
 
 LONG_TEXT = "\n".join(f"第{i}段：" + "知识产权保护" * 40 for i in range(40))  # ~10 000 chars
 
@@ -65,12 +66,6 @@ class ScriptedBot:
         return [m.text or "" for m in self.received]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @asynccontextmanager
 async def channel_server(
     channels: list[InputChannel], on_new_message: ScriptedBot
@@ -82,7 +77,7 @@ async def channel_server(
         app.blueprint(
             channel.blueprint(on_new_message), url_prefix=f"/webhooks/{channel.url_prefix()}"
         )
-    port = free_port()
+    port = unused_port()
     server = await app.create_server(
         host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
     )

@@ -14,7 +14,6 @@ from channels_harness import (
     ScriptedBot,
     WeChatApiStandIn,
     channel_server,
-    free_port,
     serve_aiohttp,
 )
 
@@ -23,6 +22,7 @@ from channels.push import TOKEN_HEADER, pending_messages, push_messages
 from channels.settings import WeChatSettings
 from channels.webchat import WebchatInput
 from channels.wechat import WeChatInput
+from runtime.processes import unused_port
 
 INTERNAL = "internal-test-token"
 
@@ -201,7 +201,7 @@ async def test_push_endpoint_refuses_without_the_internal_token(rig: WebRig) -> 
 async def test_push_when_the_server_is_down_keeps_webchat_messages(
     rig: WebRig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("IPPC_RASA_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("IPPC_RASA_URL", f"http://127.0.0.1:{unused_port()}")
     assert await push_messages("web:conversation-0006", "webchat", [{"text": "稍后送达"}])
     assert outbox.pending_count("web:conversation-0006") == 1
     assert not await push_messages("telegram:1", "telegram", [{"text": "x"}])  # not configured

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from core.migrate import upgrade
 from handoff.auth import add_staff
 from handoff.models import Ticket
 from handoff.tickets import Line, add_line, open_ticket
+from runtime.processes import unused_port
 
 pytestmark = pytest.mark.browser
 
@@ -38,12 +38,6 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "browser test password"
 START_SECONDS = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _seed(url: str) -> None:
@@ -83,7 +77,7 @@ def console_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
     upgrade(url)
     add_staff("xiaowang", PASSWORD, role="admin", display_name="小王", url=url)  # exports: admins
     _seed(url)
-    port = _free_port()
+    port = unused_port()
     env = {**os.environ, "IPPC_DATABASE_URL": url, "IPPC_CONSOLE_PORT": str(port)}
     log = (tmp_path / "console.log").open("w")
     process = subprocess.Popen(

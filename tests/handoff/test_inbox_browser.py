@@ -20,7 +20,8 @@ from core.migrate import upgrade
 from handoff.auth import add_staff
 from handoff.missed import Miss, Turn, add_traffic, local_day, record
 from handoff.tickets import Line, open_ticket
-from tests.handoff.test_console_browser import CHROMIUM, CHROMIUM_ARGS, START_SECONDS, _free_port
+from runtime.processes import unused_port
+from tests.handoff.test_console_browser import CHROMIUM, CHROMIUM_ARGS, START_SECONDS
 
 pytestmark = pytest.mark.browser
 
@@ -84,7 +85,7 @@ def inbox_console(database_url: str, tmp_path: Path) -> Iterator[str]:
     upgrade(database_url)
     add_staff("admin1", PASSWORD, role="admin", display_name="王主任", url=database_url)
     _seed(database_url)
-    port = _free_port()
+    port = unused_port()
     env = {**os.environ, "IPPC_DATABASE_URL": database_url, "IPPC_CONSOLE_PORT": str(port)}
     log_path = tmp_path / "console.log"
     log = log_path.open("w")

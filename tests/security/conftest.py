@@ -14,8 +14,9 @@ from sanic import Sanic
 
 from core.db import get_engine
 from core.migrate import upgrade
+from runtime.processes import unused_port
 from runtime.rest_channel import ResilientRestInput
-from tests.channels.channels_harness import ScriptedBot, free_port
+from tests.channels.channels_harness import ScriptedBot
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ async def rest_server(bot: ScriptedBot) -> AsyncIterator[str]:
     app.ctx.agent = SimpleNamespace(tracker_store=None)
     channel = ResilientRestInput.from_credentials(None)
     app.blueprint(channel.blueprint(bot), url_prefix="/webhooks/rest")
-    port = free_port()
+    port = unused_port()
     server = await app.create_server(
         host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
     )
