@@ -20,7 +20,16 @@ def knowledge_base() -> KnowledgeBase:
 
 
 def latest_text(tracker: Tracker) -> str:
+    """The latest message as the NLU read it (normalised: no markup, simplified characters)."""
     return (tracker.latest_message.get("text") or "").strip()
+
+
+def typed_text(tracker: Tracker) -> str:
+    """The latest message as the channel delivered it, before normalisation."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return event.get("text") or ""
+    return ""
 
 
 def latest_entities(tracker: Tracker, entity: str) -> list[str]:

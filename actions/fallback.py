@@ -1,4 +1,5 @@
-"""Misunderstanding: the first time ask to rephrase, the second time in a row offer a human."""
+"""Misunderstanding: the first time ask to rephrase, the second time in a row offer a human.
+A message in another language or cut at the length limit is told why instead."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_text
+from actions.common import latest_text, typed_text
 from knowledge_base.dialogue import stop_cue
+from nlu.readable import is_foreign, too_long
 from nlu.topics import FALLBACK_INTENT
 
 OFFER_HUMAN_AFTER = 2
@@ -33,8 +35,13 @@ class ActionRephraseOrOfferHuman(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if not latest_text(tracker):
+        typed = typed_text(tracker)
+        if not typed.strip():
             dispatcher.utter_message(response="utter_empty_message")
+        elif too_long(typed):
+            dispatcher.utter_message(response="utter_message_too_long")
+        elif is_foreign(latest_text(tracker)):
+            dispatcher.utter_message(response="utter_chinese_only")
         elif tracker.active_loop_name and not stop_cue(latest_text(tracker)):
             pass  # inside a form: the form asks its question again, with options the 2nd time
         elif consecutive_fallbacks(tracker) >= OFFER_HUMAN_AFTER:

@@ -27,6 +27,7 @@ from channels.choices import seen_keys
 from channels.guards import body_problem, error
 from channels.render import message_text, split_text, utf16_len
 from channels.settings import TelegramSettings
+from core.limits import MAX_MESSAGE_CHARS
 from knowledge_base.texts import say
 
 logger = logging.getLogger(__name__)
@@ -209,7 +210,7 @@ class TelegramInput(InputChannel):
                 return
             await on_new_message(
                 UserMessage(
-                    text[:2000],
+                    text[:MAX_MESSAGE_CHARS],
                     TelegramOutput(self.sender, chat_id),
                     delivery.conversation_id(self.name(), chat_id),
                     input_channel=self.name(),

@@ -44,6 +44,7 @@ from channels.settings import (
     widget_secret,
 )
 from channels.urls import WEBCHAT_PREFIX
+from core.limits import MAX_MESSAGE_CHARS
 from knowledge_base.base import get_knowledge_base
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.texts import say
@@ -53,7 +54,6 @@ logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).with_name("static")
 PREFIX = WEBCHAT_PREFIX
-MAX_TEXT = 2000
 # Per socket: a burst of this many frames, then one every RATE_SECONDS.
 BURST_FRAMES = 10
 RATE_SECONDS = 2.0
@@ -343,8 +343,8 @@ class WebchatInput(InputChannel):
         if not isinstance(text, str) or not text.strip():
             await socket.send({"type": "error", "reason": "empty message"})
             return
-        if len(text) > MAX_TEXT:
-            reason = f"message longer than {MAX_TEXT} characters"
+        if len(text) > MAX_MESSAGE_CHARS:
+            reason = f"message longer than {MAX_MESSAGE_CHARS} characters"
             await socket.send({"type": "error", "reason": reason})
             return
         conversation_id = socket.conversation_id or ""

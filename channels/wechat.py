@@ -30,6 +30,7 @@ from channels.render import render_reply, split_text, utf8_len
 from channels.settings import WeChatSettings
 from channels.wechat_api import WeChatApi, WeChatApiError
 from channels.wechat_crypto import WeChatCipher, WeChatCryptoError, signature, signature_ok
+from core.limits import MAX_MESSAGE_CHARS
 from knowledge_base.texts import say
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,6 @@ XML_TYPES = (
 )
 NON_TEXT = {"image", "voice", "video", "shortvideo", "location", "link", "file"}
 QUIET_EVENTS = {"unsubscribe", "scan", "location", "click", "view", "view_miniprogram"}
-MAX_TEXT = 2000
 MAX_AGE_SECONDS = 300  # a signed request older (or newer) than this is refused
 BOT, FIXED = "bot", "fixed"  # a turn for Rasa, or a fixed answer from texts/channels.yml
 PASSIVE_BYTES = 2000
@@ -268,7 +268,7 @@ class WeChatInput(InputChannel):
         text = fields.get("Content", "").strip()
         if not text:
             return FIXED, "channels.wechat_empty"
-        return BOT, self.choices.resolve(openid, text[:MAX_TEXT])
+        return BOT, self.choices.resolve(openid, text[:MAX_MESSAGE_CHARS])
 
     async def _answer(
         self,

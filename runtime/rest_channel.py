@@ -34,6 +34,7 @@ from sanic.response import HTTPResponse
 from channels.delivery import conversation_id
 from channels.guards import MAX_REQUEST_BYTES, error, limit_request_size
 from channels.proxies import client_address, remote_client
+from core.limits import MAX_MESSAGE_CHARS
 from knowledge_base.texts import say
 from runtime import rasa_speedups
 
@@ -43,7 +44,6 @@ if os.environ.get("IPPC_RASA_SPEEDUPS", "1") != "0":  # "0": Rasa as shipped, fo
 
 # Rasa's SQL tracker store keeps sender ids in a VARCHAR(255); "rest:" comes in front.
 MAX_SENDER_LENGTH = 200
-MAX_MESSAGE_LENGTH = 2000  # as the widget, WeChat and Telegram
 
 
 class ResilientRestInput(RestInput):
@@ -93,7 +93,7 @@ class ResilientRestInput(RestInput):
             raise InvalidUsage('"message" must be a string')
         # Cut, as WeChat and Telegram do: the caller still gets an answer (the contract), and
         # no more than this is stored, sent to the action server or copied into transcripts.
-        return message[:MAX_MESSAGE_LENGTH]
+        return message[:MAX_MESSAGE_CHARS]
 
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
         """The caller's ``metadata`` is not taken: it would land in the tracker unchecked.

@@ -32,6 +32,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from core.paths import knowledge_dir
 from knowledge_base.base import get_knowledge_base
 from nlu.components.storage import read_text, write_text
+from nlu.readable import unreadable
 from nlu.topics import FALLBACK_INTENT, HANDOFF_INTENT
 
 WORDS_FILE = "domain_words.yml"
@@ -129,9 +130,10 @@ class OutOfDomainGate(GraphComponent, IntentClassifier):
             intent = message.get(INTENT) or {}
             if not isinstance(text, str) or intent.get(INTENT_NAME_KEY) == HANDOFF_INTENT:
                 continue
-            if text.strip() and not any(char.isalnum() for char in text):
-                # "？", "？？？", emoji only: nothing to understand, so a prompt to say it in
-                # words (the fallback), not "that is not our topic" nor a guessed answer.
+            if unreadable(text):
+                # "？", emoji or markup only, English, a message cut at the length limit:
+                # nothing to guess from, so the fallback, whose action says why (rephrase,
+                # Chinese only, too long), not "that is not our topic" nor a guessed answer.
                 self._gate(message, FALLBACK_INTENT, 1.0)
                 continue
             ranking = [

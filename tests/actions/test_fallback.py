@@ -23,7 +23,10 @@ def test_counts_only_the_latest_run_of_fallbacks() -> None:
     assert consecutive_fallbacks(tracker("x", events=events)) == 2
 
 
-async def _reply(events: list[dict], text: str = "啊啊啊") -> dict:
+async def _reply(events: list[dict], text: str = "啊啊啊", typed: str | None = None) -> dict:
+    """The reply to the last of ``events``: ``typed`` as the channel delivered it, ``text`` as
+    the NLU read it (normalised)."""
+    events = [*events[:-1], {**events[-1], "text": text if typed is None else typed}]
     dispatcher = CollectingDispatcher()
     await ActionRephraseOrOfferHuman().run(dispatcher, tracker(text, events=events), {})
     return dispatcher.messages[0]
@@ -37,3 +40,18 @@ async def test_first_rephrase_then_human() -> None:
 
 async def test_empty_message() -> None:
     assert (await _reply([user("nlu_fallback")], text="  "))["response"] == "utter_empty_message"
+
+
+async def test_markup_only_is_asked_to_rephrase_not_told_it_is_empty() -> None:
+    reply = await _reply([user("nlu_fallback")], text="", typed="<script>alert(1)</script>")
+    assert reply["response"] == "utter_rephrase"
+
+
+async def test_english_is_told_the_assistant_speaks_chinese() -> None:
+    reply = await _reply([user("nlu_fallback")], text="hello, can you help me?")
+    assert reply["response"] == "utter_chinese_only"
+
+
+async def test_a_message_at_the_length_limit_is_told_so() -> None:
+    reply = await _reply([user("nlu_fallback")], text="专利" * 1000)
+    assert reply["response"] == "utter_message_too_long"

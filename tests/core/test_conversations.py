@@ -138,21 +138,11 @@ BAD_INPUTS = [
         '<img src=x onerror="alert(1)"><script>alert(2)</script>',
         lambda r: is_response(r, "utter_rephrase"),
         id="markup",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="nlu: HTML markup is classified as case_status (confidence 0.99) and the bot "
-            "asks for a case number instead of a prompt to rephrase",
-        ),
     ),
     pytest.param(
         "hello, can you help me?",
         lambda r: "中文" in r,  # the assistant answers in Chinese: it must say so
         id="english",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="dialogue (issue 10): no language note; English gets the Chinese menu or "
-            "'please rephrase' without saying the assistant only answers in Chinese",
-        ),
     ),
     pytest.param(
         "预审 pre-exam 怎么apply",
@@ -163,11 +153,6 @@ BAD_INPUTS = [
         "专利" * 2500,
         lambda r: "2000" in r or is_response(r, "utter_rephrase"),
         id="5000-chars",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="security (issue 12 item 7: message cap): 5,000 characters of one word get "
-            "an unrelated FAQ answer (financing/transfer) instead of a length note",
-        ),
     ),
 ]
 

@@ -1,0 +1,36 @@
+"""Messages with nothing the classifiers should guess at: no words at all (punctuation, emoji,
+markup only), no Chinese (the assistant answers in Chinese and says so), or cut at the length
+limit (the assistant says it read only the beginning). The NLU gives them the fallback intent
+(nlu.components.domain_gate) and the fallback action picks the note (actions/fallback.py)."""
+
+from __future__ import annotations
+
+import re
+
+from core.limits import MAX_MESSAGE_CHARS
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# Two Latin words and no Chinese: "hello, can you help me?"; one word ("hi", "ok", a case
+# number's letters) is left to the classifiers.
+_FOREIGN_WORDS = 2
+
+
+def has_no_words(text: str) -> bool:
+    """Nothing but punctuation, symbols, emoji or white space (or nothing)."""
+    return not any(char.isalnum() for char in text)
+
+
+def is_foreign(text: str) -> bool:
+    """Written in a Latin-script language without a single Chinese character."""
+    return not _CJK.search(text) and len(_LATIN_WORD.findall(text)) >= _FOREIGN_WORDS
+
+
+def too_long(text: str) -> bool:
+    """At the length limit: the channel cut the message, or the user wrote that much."""
+    return len(text) >= MAX_MESSAGE_CHARS
+
+
+def unreadable(text: str) -> bool:
+    """One of the above: the classifiers' guess would be noise."""
+    return has_no_words(text) or is_foreign(text) or too_long(text)
