@@ -1,11 +1,13 @@
 """Out of scope rather than "not understood": a message that names nothing of the centers'
 business and that the classifiers cannot place is most likely about something else.
 
-Runs after the fallback classifier. When the best real intent is below ``max_confidence``, is
-not small talk, and the message contains none of the domain words (knowledge_base/data/
-domain_words.yml plus every center, region, field, patent type and glossary term of the
-knowledge base), the intent becomes ``out_of_scope``: "帮我设个闹钟" gets the polite redirect,
-"预审那个…" still gets the request to rephrase. Measured with ``python -m nlu.crossval``.
+Runs after the fallback classifier. When the best real intent is below ``max_confidence`` and
+the message contains none of the domain words (knowledge_base/data/domain_words.yml plus every
+center, region, field, patent type and glossary term of the knowledge base), the intent
+becomes ``out_of_scope``: "帮我设个闹钟" gets the polite redirect, "预审那个…" still gets the
+request to rephrase; unsure small talk stays small talk when it is short ("在么"). Messages
+with nothing to classify (nlu.readable) get the fallback, whose action says why. Measured
+with ``python -m nlu.crossval``.
 """
 
 from __future__ import annotations
@@ -78,7 +80,9 @@ class OutOfDomainGate(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self.max_confidence = float(config["max_confidence"])
-        self.small_talk = set(config["small_talk"]) | {HANDOFF_INTENT, OUT_OF_SCOPE}
+        self.small_talk = set(config["small_talk"])
+        self.short_small_talk = int(config["short_small_talk"])
+        self.small_talk_confidence = float(config["small_talk_confidence"])
         self.words = words
 
     @staticmethod
@@ -87,6 +91,10 @@ class OutOfDomainGate(GraphComponent, IntentClassifier):
             "max_confidence": 0.45,
             # greetings and thanks name no domain word either; they are never moved
             "small_talk": ["greet", "goodbye", "thanks", "bot_identity"],
+            # up to this many characters, unsure small talk stays small talk ("在么", "有劳了")
+            "short_small_talk": 4,
+            # small talk from this confidence on is believed at any length ("你好呀，小助手")
+            "small_talk_confidence": 0.3,
         }
 
     @staticmethod
@@ -143,16 +151,31 @@ class OutOfDomainGate(GraphComponent, IntentClassifier):
             ]
             if not ranking:
                 continue
-            best = ranking[0]
-            confidence = float(best.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-            if (
-                confidence >= self.max_confidence
-                or best.get(INTENT_NAME_KEY) in self.small_talk
-                or names_the_domain(text, self.words)
-            ):
-                continue
-            self._gate(message, OUT_OF_SCOPE, 1.0 - confidence)
+            decided = self._decide(text, ranking[0])
+            if decided is not None:
+                self._gate(message, *decided)
         return messages
+
+    def _decide(self, text: str, best: dict[str, Any]) -> tuple[str, float] | None:
+        """The intent an unsure message gets, or None to leave the classifiers' verdict.
+
+        Unsure and naming nothing of the domain: out_of_scope, also when the classifiers'
+        best guess was out_of_scope itself or small talk ("昨晚湖人赢了吗" scored as thanks);
+        small talk is believed from ``small_talk_confidence`` on, and below it only in a very
+        short message ("在么", "蟹蟹")."""
+        name = best.get(INTENT_NAME_KEY)
+        confidence = float(best.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+        if confidence >= self.max_confidence or names_the_domain(text, self.words):
+            return None
+        if name in self.small_talk:
+            if (
+                confidence >= self.small_talk_confidence
+                or len(text.strip()) <= self.short_small_talk
+            ):
+                return str(name), confidence
+        elif name == HANDOFF_INTENT:
+            return None
+        return OUT_OF_SCOPE, 1.0 - confidence if name != OUT_OF_SCOPE else max(confidence, 0.5)
 
     @staticmethod
     def _gate(message: Message, intent: str, confidence: float) -> None:

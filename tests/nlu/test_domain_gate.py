@@ -48,7 +48,7 @@ def test_nothing_but_punctuation_or_emoji_asks_to_say_it_in_words(gate, text) ->
     [
         ("预审那个东西我不太懂", [("nlu_fallback", 0.3), ("fasttrack_overview", 0.28)]),
         ("我们在苏州，做光伏的", [("nlu_fallback", 0.3), ("center_contact", 0.2)]),
-        ("哈喽哈喽", [("nlu_fallback", 0.3), ("greet", 0.25)]),
+        ("你好呀，想咨询点事情", [("greet", 0.35), ("thanks", 0.2)]),
         ("帮我设个闹钟", [("case_status", 0.8)]),
         ("转人工", [("human_handoff", 1.0)]),
     ],
@@ -57,6 +57,30 @@ def test_domain_words_small_talk_and_sure_guesses_pass(gate, text, ranking) -> N
     message = _message(text, ranking)
     gate.process([message])
     assert message.get(INTENT)["name"] == ranking[0][0]
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking", "expected"),
+    [
+        # short and unsure small talk is believed: "Hi there" is not a topic we decline
+        ("哈喽哈喽", [("nlu_fallback", 0.3), ("greet", 0.25)], "greet"),
+        ("蟹蟹", [("nlu_fallback", 0.3), ("thanks", 0.09)], "thanks"),
+        # longer, unsure and about nothing of ours: out of scope, whatever the best guess was
+        ("今天股市涨了吗", [("nlu_fallback", 0.3), ("thanks", 0.15)], "out_of_scope"),
+        ("给我算一卦吧", [("nlu_fallback", 0.3), ("out_of_scope", 0.1)], "out_of_scope"),
+        # English: the fallback, whose action says that the assistant answers in Chinese
+        ("what is the weather today", [("out_of_scope", 0.9)], "nlu_fallback"),
+        ("are you a robot", [("bot_identity", 0.95)], "nlu_fallback"),
+        # ... but a request for a person is always honoured
+        ("talk to a human", [("human_handoff", 0.9)], "human_handoff"),
+        # a message cut at the length limit: the fallback, whose action says so
+        ("专利" * 1000, [("ip_finance", 0.9)], "nlu_fallback"),
+    ],
+)
+def test_unsure_small_talk_english_and_overlong_messages(gate, text, ranking, expected) -> None:
+    message = _message(text, ranking)
+    gate.process([message])
+    assert message.get(INTENT)["name"] == expected
 
 
 def test_a_broken_word_list_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
