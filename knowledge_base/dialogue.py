@@ -1,5 +1,5 @@
 """What a message does to the conversation, read from its text with the cue words of
-knowledge_base/data/dialogue.yml: stops the current question,
+knowledge_base/data/words/dialogue.yml: stops the current question,
 corrects an earlier answer, negates a value ("不是A，是B"), or is only a bare answer."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from knowledge_base.dialogue_words import load_words
+from knowledge_base.words import word_groups, words
 
 # Clause boundaries: a negation never reaches past them.
 PUNCTUATION = re.compile(r"[，,。.;；!！?？、\s~～…]")
@@ -27,6 +27,12 @@ def _contains_cue(text: str, cues: Iterable[str]) -> str | None:
     return None
 
 
+def _negation_cues() -> dict[str, str]:
+    """Negation cue → the affirmative word that ends what it negates, longest cue first."""
+    groups = word_groups("dialogue.negation")
+    return {cue: groups[cue][0] for cue in sorted(groups, key=len, reverse=True)}
+
+
 def _rest(text: str, removed: Iterable[str]) -> str:
     rest = text
     for word in removed:
@@ -36,7 +42,7 @@ def _rest(text: str, removed: Iterable[str]) -> str:
 
 def stop_cue(text: str | None) -> str | None:
     """The leave-the-form phrase in ``text`` ("算了", "不查了" ...), or None."""
-    return _contains_cue(text or "", load_words().stop)
+    return _contains_cue(text or "", words("dialogue.stop", longest=True))
 
 
 def is_bare_stop(text: str | None) -> bool:
@@ -44,15 +50,16 @@ def is_bare_stop(text: str | None) -> bool:
     cue = stop_cue(text)
     if cue is None:
         return False
-    words = load_words()
-    rest = _rest(text or "", (cue, *words.stop, *words.filler, "吧", "先", "好", "谢谢", "吧"))
+    stop, filler = words("dialogue.stop", longest=True), words("dialogue.filler", longest=True)
+    rest = _rest(text or "", (cue, *stop, *filler, "吧", "先", "好", "谢谢", "吧"))
     return len(rest) <= BARE_STOP_MAX_REST
 
 
 def is_correction(text: str | None) -> bool:
     """ "不对 / 说错了 / 其实是 / 改成 ..." or a negation "不是A，是B"."""
     text = text or ""
-    return _contains_cue(text, load_words().correction) is not None or bool(negated_spans(text))
+    correction = words("dialogue.correction", longest=True)
+    return _contains_cue(text, correction) is not None or bool(negated_spans(text))
 
 
 def negated_spans(text: str | None) -> list[tuple[int, int]]:
@@ -61,7 +68,7 @@ def negated_spans(text: str | None) -> list[tuple[int, int]]:
     text = text or ""
     spans: list[tuple[int, int]] = []
     taken: list[tuple[int, int]] = []
-    for cue, affirmative in load_words().negation.items():
+    for cue, affirmative in _negation_cues().items():
         for match in re.finditer(re.escape(cue), text):
             start, end = match.start(), match.end()
             if any(s <= start < e for s, e in taken):
@@ -103,11 +110,11 @@ def is_bare_answer(text: str | None, mentions: Sequence[tuple[int, int]]) -> boo
     rest = "".join(
         char for index, char in enumerate(text) if not any(s <= index < e for s, e in mentions)
     )
-    words = load_words()
-    rest = _rest(rest, (*words.correction, *words.negation, *words.filler))
+    cues = (*words("dialogue.correction", longest=True), *_negation_cues())
+    rest = _rest(rest, (*cues, *words("dialogue.filler", longest=True)))
     return len(rest) <= BARE_ANSWER_MAX_REST
 
 
 def greeting_rest(text: str | None) -> str:
     """``text`` without greeting words and punctuation: what was asked besides hello."""
-    return _rest(text or "", load_words().greeting)
+    return _rest(text or "", words("dialogue.greeting", longest=True))
