@@ -11,20 +11,26 @@ from knowledge_base.words import word_groups, words
 
 # Clause boundaries: a negation never reaches past them.
 PUNCTUATION = re.compile(r"[，,。.;；!！?？、\s~～…]")
-QUESTION_END = re.compile(r"[吗?？]\s*$")
 BARE_STOP_MAX_REST = 2  # "算了吧" is bare; "算了，备案要什么材料" carries a question
 BARE_ANSWER_MAX_REST = 4  # "我们在广州那边" is a bare answer, a whole question is not
 
 
 def _contains_cue(text: str, cues: Iterable[str]) -> str | None:
+    breakers = words("dialogue.cue_breakers")
     for cue in cues:
         position = text.find(cue)
         # "不用了解" is not "不用了".
-        if position >= 0 and not (
-            cue.endswith("了") and text[position + len(cue) : position + len(cue) + 1] == "解"
+        end = position + len(cue)
+        if position >= 0 and not any(
+            cue.endswith(word[0]) and text.startswith(word[1:], end) for word in breakers
         ):
             return cue
     return None
+
+
+def _is_question(text: str) -> bool:
+    """Ends with a question word or mark (spaces aside)."""
+    return text.rstrip().endswith(words("dialogue.question_end"))
 
 
 def _negation_cues() -> dict[str, str]:
@@ -51,7 +57,7 @@ def is_bare_stop(text: str | None) -> bool:
     if cue is None:
         return False
     stop, filler = words("dialogue.stop", longest=True), words("dialogue.filler", longest=True)
-    rest = _rest(text or "", (cue, *stop, *filler, "吧", "先", "好", "谢谢", "吧"))
+    rest = _rest(text or "", (cue, *stop, *filler, *words("dialogue.stop_filler")))
     return len(rest) <= BARE_STOP_MAX_REST
 
 
@@ -81,7 +87,7 @@ def negated_spans(text: str | None) -> list[tuple[int, int]]:
             again = text.find(affirmative, end)
             if 0 <= again < stop:
                 stop = again
-            for conj in ("而是", "而"):
+            for conj in words("dialogue.contrast"):
                 other = text.find(conj, end)
                 if 0 <= other < stop:
                     stop = other
@@ -105,7 +111,7 @@ def affirmed(text: str | None, mentions: Sequence[tuple[str, int, int]]) -> list
 def is_bare_answer(text: str | None, mentions: Sequence[tuple[int, int]]) -> bool:
     """Only values (and filler, cue words): "广东深圳", "我们在广州", "发明的", "不是专利，是商标"."""
     text = text or ""
-    if not mentions or QUESTION_END.search(text):
+    if not mentions or _is_question(text):
         return False  # "你是机器人吗" names a product but asks something else
     rest = "".join(
         char for index, char in enumerate(text) if not any(s <= index < e for s, e in mentions)
