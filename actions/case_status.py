@@ -18,6 +18,7 @@ from cases.settings import get_case_settings
 from core.patterns import CASE_NUMBER_PATTERN, extract_phone_last4, find_case_numbers
 from core.settings import get_settings
 from knowledge_base.texts import say
+from knowledge_base.words import words
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +27,6 @@ FORM = "case_status_form"
 LEAVING_INTENTS = {"human_handoff", "goodbye"}
 # Intents that belong to the lookup: a message with one of them is an answer.
 OWN_INTENTS = {"case_status"}
-# Words that announce the phone digits when they come before the form asks for them.
-PHONE_CUES = ("尾号", "后四位", "后4位", "手机", "电话")
 _lookups: dict[tuple, CaseLookup] = {}
 
 
@@ -82,7 +81,8 @@ class ValidateCaseStatusForm(FormValidationAction):
         if tracker.get_slot("phone_last4"):
             return {}
         mentions_case = _has_case_number_entity(tracker) or bool(find_case_numbers(text))
-        if not (mentions_case or any(cue in text for cue in PHONE_CUES)):
+        cues = words("cases.phone_cues")
+        if not (mentions_case or any(cue in text for cue in cues)):
             return {}
         digits = extract_phone_last4(text)
         return {"phone_last4": digits} if digits else {}

@@ -13,8 +13,8 @@ from rasa_sdk.types import DomainDict
 from actions.common import ask, asks_something_else, knowledge_base, latest_intent, latest_text
 from knowledge_base.dialogue import is_bare_answer, is_correction
 from knowledge_base.disputes import (
-    OTHER,
     describe_recommendation,
+    is_vague,
     match_option,
     option_mentions,
     question,
@@ -78,7 +78,7 @@ def _changes_an_answer(tracker: Tracker) -> bool:
     text = latest_text(tracker)
     if is_correction(text):
         return True
-    if match_option(knowledge_base(), "right_type", text) == OTHER:
+    if is_vague(match_option(knowledge_base(), "right_type", text)):
         return False
     return _bare_dispute_answer(tracker)
 

@@ -25,15 +25,15 @@ from actions.common import (
 from dialogue.decide import MAX_UNANSWERED
 from knowledge_base.dialogue import is_bare_answer, is_correction
 from knowledge_base.eligibility import (
-    ANY_PATENT_TYPE,
     answer_eligibility,
+    any_patent_type,
     center_scope,
     centers_with_field_text,
     short_verdict,
+    unsure_of_patent_type,
 )
 from knowledge_base.texts import say
 
-UNSURE_WORDS = ("不确定", "不知道", "不清楚", "还没想好", "都可以", "都有", "不限", "没想好")
 # Free text is taken as a field name only when the message is not clearly another question.
 FREE_TEXT_MAX_CONFIDENCE = 0.7
 FREE_TEXT_MAX_CHARS = 30
@@ -135,8 +135,8 @@ class ValidateFasttrackEligibilityForm(FormValidationAction):
             return {"patent_type": types[0]} if _may_take(tracker, "patent_type") else {}
         if tracker.get_slot("requested_slot") != "patent_type":
             return {}
-        if any(word in latest_text(tracker) for word in UNSURE_WORDS):
-            return {"patent_type": ANY_PATENT_TYPE}
+        if unsure_of_patent_type(latest_text(tracker)):
+            return {"patent_type": any_patent_type()}
         return {}
 
     def validate_region(
@@ -160,7 +160,7 @@ class ValidateFasttrackEligibilityForm(FormValidationAction):
     ) -> dict[str, Any]:
         named = affirmed_entities(tracker, "patent_type")
         value = named[0] if named else first_value(value)
-        known = value in knowledge_base().patent_types or value == ANY_PATENT_TYPE
+        known = value in knowledge_base().patent_types or value == any_patent_type()
         return {"patent_type": value if known else None}
 
 

@@ -75,7 +75,7 @@ class TelegramSender:
         markup = self.keyboard(list(message.get("buttons") or message.get("quick_replies") or []))
         if not text and markup is None:
             return
-        pieces = split_text(text or "请选择：", MESSAGE_LIMIT, utf16_len)
+        pieces = split_text(text or say("channels.choose"), MESSAGE_LIMIT, utf16_len)
         for number, piece in enumerate(pieces, start=1):
             await self.bot.send_message(
                 chat_id=chat_id,
@@ -197,7 +197,7 @@ class TelegramInput(InputChannel):
                 await query.answer()
                 text = self.sender.payload(query.data or "")
                 if text is None:  # a long-payload key this process does not know (restart)
-                    await self.sender.send(chat_id, {"text": "该选项已过期，请直接输入您的问题。"})
+                    await self.sender.send(chat_id, {"text": say("channels.expired_choice")})
                     return
             elif update.message is not None:
                 text = update.message.text

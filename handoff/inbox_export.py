@@ -83,8 +83,9 @@ def _write_nlu(out_dir: Path, blocks: dict[str, list[str]], result: ExportResult
             old.unlink()  # rewritten below from the database, the one source of truth
     for topic, parts in sorted(blocks.items()):
         path = out_dir / f"{topic}.yml"
+        page = say("console.inbox_page")
         header = (
-            f"{MARKER} from the staff console's labels (待改进问题); edits here are "
+            f"{MARKER} from the staff console's labels ({page}); edits here are "
             f"overwritten.\n# topic: {topic} {topic_label(topic)}\n"
         )
         path.write_text(
@@ -154,9 +155,10 @@ def export(
     _write_nlu(nlu_dir, blocks, result)
     result.drafts = len(entries)
     drafts_path = drafts_path or knowledge_dir() / DRAFTS_FILE
+    page = say("console.inbox_page")
     _write_yaml(
         drafts_path,
-        "# Answers staff drafted in the console (待改进问题) for questions the bot could not\n"
+        f"# Answers staff drafted in the console ({page}) for questions the bot could not\n"
         "# answer. DRAFTS: the knowledge base does not read this file; `ippc train` publishes an\n"
         "# entry only after an admin approved it in the console (status: approved) and\n"
         f"# `ippc inbox export` ran. {MARKER[2:]}; edits here are overwritten.\n",

@@ -25,6 +25,7 @@ from knowledge_base.models import (
     RegionRow,
     TermRow,
 )
+from knowledge_base.words import words
 from knowledge_base.yaml_lines import load_yaml
 
 CENTER_FILES = ("centers.yml", "centers_more.yml")  # the first stays the authority
@@ -187,16 +188,22 @@ class KnowledgeBase(Footnotes):
                 terms.append(("tech_field", term, f.name))
         for word, field_name in self.products.items():
             terms.append(("tech_field", word, field_name))
+        province_suffixes = words("knowledge.region_name.province_suffixes")
+        no_suffix_after = words("knowledge.region_name.no_suffix_after")
+        municipality_suffixes = words("knowledge.region_name.municipality_place_suffixes")
+        place_suffixes = words("knowledge.region_name.place_suffixes")
         for province in self.provinces.values():
             for term in (province.name, province.full_name, *province.aliases):
                 terms.append(("region", term, province.name))
-            if not province.municipality and province.full_name.endswith("省"):
-                terms.append(("region", province.name + "省", province.name))
+            if not province.municipality:
+                for suffix in province_suffixes:
+                    if province.full_name.endswith(suffix):
+                        terms.append(("region", province.name + suffix, province.name))
+            suffixes = municipality_suffixes if province.municipality else place_suffixes
             for place in (*province.cities, *(p for p, _ in province.counties)):
                 terms.append(("region", place, place))
-                if not place.endswith(("区", "盟", "州")):
-                    suffix = "区" if province.municipality else "市"
-                    terms.append(("region", place + suffix, place))
+                if not place.endswith(no_suffix_after):
+                    terms += [("region", place + suffix, place) for suffix in suffixes]
         for patent_type in self.patent_types.values():
             for term in (patent_type.name, *patent_type.synonyms):
                 terms.append(("patent_type", term, patent_type.name))

@@ -4,7 +4,6 @@ consistent with the regions and fields tables."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,16 +12,35 @@ from urllib.parse import urlparse
 from knowledge_base import schema
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.texts import say
+from knowledge_base.words import words
 
-CENTER_SUFFIX = "知识产权保护中心"
-_FORMAL = re.compile(r"^中国（(?P<core>.+)）" + CENTER_SUFFIX + "$")
-_PLAIN = re.compile(r"^(?P<core>.+?)(?P<city>市)?" + CENTER_SUFFIX + "$")
+PLACE = "{place}"  # where a name form (words/knowledge.yml center_name) holds the place
+
+
+def _place_in(name: str, forms: tuple[str, ...]) -> str | None:
+    """The place ``name`` is built on, by the first of ``forms`` it has, or None."""
+    for form in forms:
+        before, _, after = form.partition(PLACE)
+        if (
+            len(name) > len(before) + len(after)
+            and name.startswith(before)
+            and name.endswith(after)
+        ):
+            return name[len(before) : len(name) - len(after)]
+    return None
+
+
+def _formal_place(name: str) -> str | None:
+    return _place_in(name, words("knowledge.center_name.formal"))
+
+
+def _forms(forms: tuple[str, ...], **values: str) -> list[str]:
+    return [form.format(**values) for form in forms]
 
 
 def name_core(name: str) -> str | None:
     """The place in a center's name: 中国（苏州）… → 苏州, 景德镇市… → 景德镇."""
-    match = _FORMAL.match(name) or _PLAIN.match(name)
-    return match.group("core") if match else None
+    return _formal_place(name) or _place_in(name, words("knowledge.center_name.plain"))
 
 
 @dataclass(frozen=True)
@@ -55,8 +73,8 @@ class CenterView:
     @property
     def short_name(self) -> str:
         """The name people use: 中国（大连）知识产权保护中心 → 大连知识产权保护中心."""
-        match = _FORMAL.match(self.name)
-        return match.group("core") + CENTER_SUFFIX if match else self.name
+        place = _formal_place(self.name)
+        return words("knowledge.center_name.short")[0].format(place=place) if place else self.name
 
     @property
     def dated(self) -> bool:
@@ -125,16 +143,14 @@ def center_terms(center: schema.Center, provinces: dict[str, schema.Province]) -
     core = name_core(center.name)
     if not core:
         return terms
-    terms += [core + CENTER_SUFFIX, core + "中心", core + "保护中心", core + "知保中心"]
-    terms += [f"中国（{core}）{CENTER_SUFFIX}", f"中国({core}){CENTER_SUFFIX}"]
-    terms += [f"中国{core}{CENTER_SUFFIX}"]
+    terms += _forms(words("knowledge.center_name.every"), place=core)
     province = provinces.get(core)
     if province is not None and center.city in (None, core):
-        terms += [province.full_name + CENTER_SUFFIX, province.full_name + "保护中心"]
+        terms += _forms(words("knowledge.center_name.province"), province=province.full_name)
         if not province.municipality:
-            terms += [core + "省中心", core + "省保护中心"]
+            terms += _forms(words("knowledge.center_name.province_short"), place=core)
     elif center.city == core:
-        terms += [core + "市" + CENTER_SUFFIX, core + "市保护中心"]
+        terms += _forms(words("knowledge.center_name.city"), place=core)
     return list(dict.fromkeys(terms))
 
 

@@ -1,5 +1,5 @@
 """What a message does to the conversation, read from its text with the cue words of
-knowledge_base/data/dialogue.yml: stops the current question,
+knowledge_base/data/words/dialogue.yml: stops the current question,
 corrects an earlier answer, negates a value ("不是A，是B"), or is only a bare answer."""
 
 from __future__ import annotations
@@ -7,24 +7,36 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from knowledge_base.dialogue_words import load_words
+from knowledge_base.words import word_groups, words
 
 # Clause boundaries: a negation never reaches past them.
 PUNCTUATION = re.compile(r"[，,。.;；!！?？、\s~～…]")
-QUESTION_END = re.compile(r"[吗?？]\s*$")
 BARE_STOP_MAX_REST = 2  # "算了吧" is bare; "算了，备案要什么材料" carries a question
 BARE_ANSWER_MAX_REST = 4  # "我们在广州那边" is a bare answer, a whole question is not
 
 
 def _contains_cue(text: str, cues: Iterable[str]) -> str | None:
+    breakers = words("dialogue.cue_breakers")
     for cue in cues:
         position = text.find(cue)
         # "不用了解" is not "不用了".
-        if position >= 0 and not (
-            cue.endswith("了") and text[position + len(cue) : position + len(cue) + 1] == "解"
+        end = position + len(cue)
+        if position >= 0 and not any(
+            cue.endswith(word[0]) and text.startswith(word[1:], end) for word in breakers
         ):
             return cue
     return None
+
+
+def _is_question(text: str) -> bool:
+    """Ends with a question word or mark (spaces aside)."""
+    return text.rstrip().endswith(words("dialogue.question_end"))
+
+
+def _negation_cues() -> dict[str, str]:
+    """Negation cue → the affirmative word that ends what it negates, longest cue first."""
+    groups = word_groups("dialogue.negation")
+    return {cue: groups[cue][0] for cue in sorted(groups, key=len, reverse=True)}
 
 
 def _rest(text: str, removed: Iterable[str]) -> str:
@@ -36,7 +48,7 @@ def _rest(text: str, removed: Iterable[str]) -> str:
 
 def stop_cue(text: str | None) -> str | None:
     """The leave-the-form phrase in ``text`` ("算了", "不查了" ...), or None."""
-    return _contains_cue(text or "", load_words().stop)
+    return _contains_cue(text or "", words("dialogue.stop", longest=True))
 
 
 def is_bare_stop(text: str | None) -> bool:
@@ -44,15 +56,16 @@ def is_bare_stop(text: str | None) -> bool:
     cue = stop_cue(text)
     if cue is None:
         return False
-    words = load_words()
-    rest = _rest(text or "", (cue, *words.stop, *words.filler, "吧", "先", "好", "谢谢", "吧"))
+    stop, filler = words("dialogue.stop", longest=True), words("dialogue.filler", longest=True)
+    rest = _rest(text or "", (cue, *stop, *filler, *words("dialogue.stop_filler")))
     return len(rest) <= BARE_STOP_MAX_REST
 
 
 def is_correction(text: str | None) -> bool:
     """ "不对 / 说错了 / 其实是 / 改成 ..." or a negation "不是A，是B"."""
     text = text or ""
-    return _contains_cue(text, load_words().correction) is not None or bool(negated_spans(text))
+    correction = words("dialogue.correction", longest=True)
+    return _contains_cue(text, correction) is not None or bool(negated_spans(text))
 
 
 def negated_spans(text: str | None) -> list[tuple[int, int]]:
@@ -61,7 +74,7 @@ def negated_spans(text: str | None) -> list[tuple[int, int]]:
     text = text or ""
     spans: list[tuple[int, int]] = []
     taken: list[tuple[int, int]] = []
-    for cue, affirmative in load_words().negation.items():
+    for cue, affirmative in _negation_cues().items():
         for match in re.finditer(re.escape(cue), text):
             start, end = match.start(), match.end()
             if any(s <= start < e for s, e in taken):
@@ -74,7 +87,7 @@ def negated_spans(text: str | None) -> list[tuple[int, int]]:
             again = text.find(affirmative, end)
             if 0 <= again < stop:
                 stop = again
-            for conj in ("而是", "而"):
+            for conj in words("dialogue.contrast"):
                 other = text.find(conj, end)
                 if 0 <= other < stop:
                     stop = other
@@ -98,16 +111,16 @@ def affirmed(text: str | None, mentions: Sequence[tuple[str, int, int]]) -> list
 def is_bare_answer(text: str | None, mentions: Sequence[tuple[int, int]]) -> bool:
     """Only values (and filler, cue words): "广东深圳", "我们在广州", "发明的", "不是专利，是商标"."""
     text = text or ""
-    if not mentions or QUESTION_END.search(text):
+    if not mentions or _is_question(text):
         return False  # "你是机器人吗" names a product but asks something else
     rest = "".join(
         char for index, char in enumerate(text) if not any(s <= index < e for s, e in mentions)
     )
-    words = load_words()
-    rest = _rest(rest, (*words.correction, *words.negation, *words.filler))
+    cues = (*words("dialogue.correction", longest=True), *_negation_cues())
+    rest = _rest(rest, (*cues, *words("dialogue.filler", longest=True)))
     return len(rest) <= BARE_ANSWER_MAX_REST
 
 
 def greeting_rest(text: str | None) -> str:
     """``text`` without greeting words and punctuation: what was asked besides hello."""
-    return _rest(text or "", load_words().greeting)
+    return _rest(text or "", words("dialogue.greeting", longest=True))

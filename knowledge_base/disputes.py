@@ -5,8 +5,13 @@ from __future__ import annotations
 from knowledge_base.base import KnowledgeBase
 from knowledge_base.dialogue import affirmed
 from knowledge_base.schema import DisputeRoute
+from knowledge_base.texts import say
+from knowledge_base.words import words
 
-OTHER = "其他"
+
+def is_vague(option: str | None) -> bool:
+    """An option that says nothing about the case ("其他")."""
+    return option in words("knowledge.dispute_vague_options")
 
 
 def option_mentions(kb: KnowledgeBase, slot: str, text: str | None) -> list[tuple[str, int, int]]:
@@ -41,8 +46,8 @@ def match_option(kb: KnowledgeBase, slot: str, text: str | None) -> str | None:
 
 def routes_overview(kb: KnowledgeBase) -> str:
     """Said before the first question, so even a one-turn reader learns the routes."""
-    names = "、".join(route.name for route in kb.disputes.routes)
-    return f"遇到侵权纠纷，可以走的途径有：{names}。中心可以一站式协调。我先问几个问题，帮您推荐合适的途径。"
+    names = say("knowledge.disputes.names_separator").join(r.name for r in kb.disputes.routes)
+    return say("knowledge.disputes.overview", names=names)
 
 
 def question(kb: KnowledgeBase, slot: str) -> tuple[str, list[dict[str, str]]]:
@@ -68,12 +73,18 @@ def describe_recommendation(
 ) -> str:
     """The answer text: the user's situation, each route with its why, and evidence tips."""
     routes = recommend_routes(kb, right_type, place, goal)
-    situation = "｜".join(v for v in (right_type, place, goal) if v and v != OTHER) or "一般情况"
-    lines = [f"根据您的情况（{situation}），可以考虑这些途径："]
-    lines += [f"{i}. {route.name}：{route.why}" for i, route in enumerate(routes, start=1)]
+    answers = [v for v in (right_type, place, goal) if v and not is_vague(v)]
+    situation = say("knowledge.disputes.situation_separator").join(answers) or say(
+        "knowledge.disputes.no_situation"
+    )
+    lines = [say("knowledge.disputes.recommendation", situation=situation)]
+    lines += [
+        say("knowledge.disputes.route", number=i, name=route.name, why=route.why)
+        for i, route in enumerate(routes, start=1)
+    ]
     tip = kb.disputes.evidence_tips.get(place or "")
     if tip:
-        lines.append(f"取证提示：{tip}")
+        lines.append(say("knowledge.disputes.evidence_tip", tip=tip))
     fact = kb.disputes.source_fact
     lines.append(kb.facts[fact].text)
     lines.append(kb.source_line("guidance", (fact,)))

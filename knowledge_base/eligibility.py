@@ -11,11 +11,20 @@ from knowledge_base.places import ask_field, center_lines, not_listed, serving_t
 from knowledge_base.texts import say
 from knowledge_base.words import words
 
-ANY_PATENT_TYPE = "不限"
+
+def any_patent_type() -> str:
+    """The form's value for "any patent type" ("不限")."""
+    return words("knowledge.patent_type.any")[0]
+
+
+def unsure_of_patent_type(text: str | None) -> bool:
+    """Asked for the patent type, the user does not know or mind ("还不确定")."""
+    return any(word in (text or "") for word in words("knowledge.patent_type.unsure"))
+
 
 __all__ = [
-    "ANY_PATENT_TYPE",
     "answer_eligibility",
+    "any_patent_type",
     "ask_field",
     "center_scope",
     "centers_with_field_text",
@@ -24,6 +33,7 @@ __all__ = [
     "refers_to_own_center",
     "serving_text",
     "short_verdict",
+    "unsure_of_patent_type",
 ]
 
 

@@ -1,7 +1,8 @@
 """Finds an explicit request for a person ("转人工", "人工客服", "找真人" …) in a message.
 
 A user who asks for a person must get one whatever else the message says, so this is a word
-match, not a guess of the classifier. The words live in knowledge_base/data/handoff_words.yml;
+match, not a guess of the classifier. The words live in
+knowledge_base/data/words/handoff_request.yml (read by knowledge_base.words);
 what is left of the message once the request is cut out is classified on its own, so that the
 handoff ticket can carry the topic of the rest ("我要转人工，问一下海外维权的事" → 海外维权).
 """
@@ -13,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from core.paths import knowledge_dir
+from knowledge_base.words import load_words
 
-WORDS_FILE = "handoff_words.yml"
+WORDS_KEY = "handoff_request"  # words/handoff_request.yml
 LISTS = ("requests", "whole_messages", "not_requests", "negations", "fillers")
 MAX_NEGATION_GAP = 2  # characters allowed between "不用" and "转人工" ("不用帮我转人工")
 MIN_REST_CHARS = 4  # fewer letters than this left over, fillers aside, is no question of its own
@@ -31,7 +31,7 @@ class HandoffWordsError(ValueError):
 
 @dataclass(frozen=True)
 class HandoffWords:
-    """The lists of handoff_words.yml, lower-cased."""
+    """The lists of words/handoff_request.yml, lower-cased."""
 
     requests: tuple[str, ...]
     whole_messages: tuple[str, ...]
@@ -40,7 +40,7 @@ class HandoffWords:
     fillers: tuple[str, ...] = ()
 
     @classmethod
-    def from_dict(cls, data: Any, source: str = WORDS_FILE) -> HandoffWords:
+    def from_dict(cls, data: Any, source: str = WORDS_KEY) -> HandoffWords:
         if not isinstance(data, dict):
             raise HandoffWordsError(f"{source}: expected a mapping of word lists")
         lists = {}
@@ -60,13 +60,11 @@ class HandoffWords:
 
 
 def load_handoff_words(directory: Path | None = None) -> HandoffWords:
-    """The word lists of the knowledge base (``IPPC_KNOWLEDGE_DIR`` or knowledge_base/data)."""
-    path = Path(directory or knowledge_dir()) / WORDS_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise HandoffWordsError(f"{path.name}: cannot be read: {error}") from None
-    return HandoffWords.from_dict(data, path.name)
+    """The word lists of the knowledge base (``IPPC_KNOWLEDGE_DIR`` or knowledge_base/data);
+    a list left out is empty, except ``requests``."""
+    lists = load_words(str(directory or knowledge_dir()))
+    data = {name: list(lists.get(f"{WORDS_KEY}.{name}", ())) for name in LISTS}
+    return HandoffWords.from_dict(data, f"words/{WORDS_KEY}.yml")
 
 
 @dataclass(frozen=True)

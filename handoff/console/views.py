@@ -46,9 +46,10 @@ from handoff.settings import database_url
 from handoff.staff_ops import claim, close, colleagues, reply, transfer, visible_ticket
 from handoff.tickets import TicketError
 from handoff.traffic import dashboard_context
+from knowledge_base.texts import TextLabels, say
 from nlu.topics import topic_labels
 
-STATUS_TEXT = {"waiting": "排队中", "active": "处理中", "closed": "已关闭", "left-message": "留言"}
+STATUS_TEXT = TextLabels("console.status", STATUSES)
 routes = web.RouteTableDef()
 
 
@@ -132,11 +133,15 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
             "login.html",
             status=429,
             login_csrf=cookie_token,
-            error=f"登录失败次数过多，请在 {until} 之后再试。",
+            error=say("console.login_blocked", until=until),
         )
     if result.token is None:
         return _page(
-            request, "login.html", status=401, login_csrf=cookie_token, error="用户名或密码错误。"
+            request,
+            "login.html",
+            status=401,
+            login_csrf=cookie_token,
+            error=say("console.login_failed"),
         )
     response = web.HTTPFound("/queue")
     response.set_cookie(

@@ -2,7 +2,7 @@
 business and that the classifiers cannot place is most likely about something else.
 
 Runs after the fallback classifier. When the best real intent is below ``max_confidence`` and
-the message contains none of the domain words (knowledge_base/data/domain_words.yml plus every
+the message contains none of the domain words (knowledge_base/data/words/domain.yml plus every
 center, region, field, patent type and glossary term of the knowledge base), the intent
 becomes ``out_of_scope``: "帮我设个闹钟" gets the polite redirect, "预审那个…" still gets the
 request to rephrase; unsure small talk stays small talk when it is short ("在么"). Messages
@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -31,33 +30,21 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from core.paths import knowledge_dir
 from knowledge_base.base import get_knowledge_base
+from knowledge_base.words import words
 from nlu.components.storage import read_text, write_text
 from nlu.readable import unreadable
 from nlu.topics import FALLBACK_INTENT, HANDOFF_INTENT
 
-WORDS_FILE = "domain_words.yml"
 STORED_FILE = "domain_words.json"
 OUT_OF_SCOPE = "out_of_scope"
 
 
-class DomainWordsError(ValueError):
-    """domain_words.yml is missing or malformed."""
-
-
 def load_domain_words() -> list[str]:
     """The domain words of the knowledge base, lower-cased, longest first."""
-    path = knowledge_dir() / WORDS_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise DomainWordsError(f"{WORDS_FILE}: cannot be read: {error}") from None
-    words = data.get("words") if isinstance(data, dict) else None
-    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
-        raise DomainWordsError(f"{WORDS_FILE}: words: expected a list of non-empty words")
+    domain = words("domain.words")
     kb = get_knowledge_base()
-    terms = set(words) | {term for _label, term, _value in kb.entity_terms()} | set(kb.glossary)
+    terms = set(domain) | {term for _label, term, _value in kb.entity_terms()} | set(kb.glossary)
     return sorted({t.strip().lower() for t in terms if t.strip()}, key=len, reverse=True)
 
 

@@ -1,7 +1,7 @@
 """A request for a person always wins: two components around the classifiers.
 
 ``HandoffRequestMarker`` (right after the text normaliser) finds the request words of
-knowledge_base/data/handoff_words.yml and, when the message says more than that, lets the
+knowledge_base/data/words/handoff_request.yml and, when the message says more than that, lets the
 tokenizer, the entity ruler and the classifiers see only the rest ("我要转人工，问一下海外维权的事"
 → "我要，问一下海外维权的事"). ``HandoffRequestOverride`` (after the fallback classifier) puts
 the message back, sets the intent to ``human_handoff`` and keeps what the rest was about in

@@ -1,4 +1,4 @@
-"""The text cues of knowledge_base/data/dialogue.yml: stopping, correcting, negating."""
+"""The text cues of knowledge_base/data/words/dialogue.yml: stopping, correcting, negating."""
 
 from __future__ import annotations
 

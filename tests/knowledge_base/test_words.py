@@ -12,7 +12,7 @@ from core.paths import PROJECT_ROOT
 from handoff.models import REASONS
 from knowledge_base.errors import KnowledgeBaseError
 from knowledge_base.texts import say
-from knowledge_base.words import load_words, words
+from knowledge_base.words import load_words, word_groups, words
 from tests.knowledge_base.test_texts import _calls
 
 
@@ -54,3 +54,12 @@ def test_a_broken_word_list_names_file_line_and_key(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError, match=r"demo\.yml:2: demo\.nested\.empty: must be"):
         load_words(str(tmp_path))
     load_words.cache_clear()
+
+
+def test_groups_and_longest_first_come_from_the_same_lists() -> None:
+    assert word_groups("dialogue.negation")["不是"] == ("是",)
+    stop = words("dialogue.stop", longest=True)
+    assert sorted(stop) == sorted(set(words("dialogue.stop")))
+    assert [len(w) for w in stop] == sorted((len(w) for w in stop), reverse=True)
+    with pytest.raises(KeyError, match="no word lists under"):
+        word_groups("dialogue.no_such_group")

@@ -10,7 +10,8 @@ import pytest
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.components.domain_gate import DomainWordsError, OutOfDomainGate, load_domain_words
+from knowledge_base.errors import KnowledgeBaseError
+from nlu.components.domain_gate import OutOfDomainGate, load_domain_words
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +85,8 @@ def test_unsure_small_talk_english_and_overlong_messages(gate, text, ranking, ex
 
 
 def test_a_broken_word_list_is_a_clear_error(tmp_path: Path, monkeypatch) -> None:
-    (tmp_path / "domain_words.yml").write_text("words: 专利\n", encoding="utf-8")
+    (tmp_path / "words").mkdir()
+    (tmp_path / "words" / "domain.yml").write_text("words: 专利\n", encoding="utf-8")
     monkeypatch.setenv("IPPC_KNOWLEDGE_DIR", str(tmp_path))
-    with pytest.raises(DomainWordsError, match="domain_words.yml: words: expected a list"):
+    with pytest.raises(KnowledgeBaseError, match=r"domain\.yml:1: domain\.words: must be"):
         load_domain_words()

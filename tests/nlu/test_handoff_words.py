@@ -10,6 +10,8 @@ import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 
 from core.paths import DATA_DIR
+from knowledge_base.errors import KnowledgeBaseError
+from knowledge_base.words import load_words
 from nlu.handoff_words import (
     HandoffWords,
     HandoffWordsError,
@@ -88,8 +90,16 @@ def test_no_training_example_of_another_intent_reads_as_a_request(words: Handoff
 
 
 def test_a_broken_word_list_is_a_clear_error(tmp_path: Path) -> None:
-    (tmp_path / "handoff_words.yml").write_text("requests: 转人工\n", encoding="utf-8")
-    with pytest.raises(HandoffWordsError, match="handoff_words.yml: requests: expected a list"):
+    (tmp_path / "words").mkdir()
+    (tmp_path / "words" / "handoff_request.yml").write_text("requests: 转人工\n", encoding="utf-8")
+    with pytest.raises(
+        KnowledgeBaseError, match=r"handoff_request\.yml:1: handoff_request\.requests: must be"
+    ):
         load_handoff_words(tmp_path)
+    (tmp_path / "words" / "handoff_request.yml").write_text("fillers: [吧]\n", encoding="utf-8")
+    load_words.cache_clear()
+    with pytest.raises(HandoffWordsError, match="requests: at least one word"):
+        load_handoff_words(tmp_path)
+    load_words.cache_clear()
     with pytest.raises(HandoffWordsError, match="at least one word"):
         HandoffWords.from_dict({"requests": []})
