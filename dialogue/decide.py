@@ -10,6 +10,10 @@
   the answer is given again.
 - No form at all, and a bare answer that names a region, field or patent type ("新能源",
   "广东深圳"): the eligibility form starts and asks only for what is missing.
+- No form and a message in English (nlu.readable.is_foreign): the fallback action says that
+  the assistant answers in Chinese, whatever the classifiers made of it (a request for a
+  person excepted). The classification itself is left alone (``ippc classify`` still gives
+  its topic).
 """
 
 from __future__ import annotations
@@ -28,9 +32,11 @@ from knowledge_base.dialogue import (
     stop_cue,
 )
 from knowledge_base.disputes import option_mentions
+from nlu.readable import is_foreign
 
 LISTEN = "action_listen"
 STOP_ACTION = "action_stop_form"
+LANGUAGE_ACTION = "action_rephrase_or_offer_human"  # says utter_chinese_only for English
 HANDOFF_INTENT = "human_handoff"
 ELIGIBILITY_FORM = "fasttrack_eligibility_form"
 DISPUTE_FORM = "dispute_form"
@@ -127,8 +133,12 @@ def next_action(turn: Turn) -> str | None:
             if not turn.loop_rejected and is_bare_stop(turn.text):
                 return STOP_ACTION
             return None
+        if is_foreign(turn.text):
+            return LANGUAGE_ACTION
         return _restart(turn)
     if loop is None:
+        if latest == LANGUAGE_ACTION and turn.text is not None and is_foreign(turn.text):
+            return LISTEN
         if latest in COMPLETION and turn.requested_slot is None and _just_ran(turn, latest):
             return COMPLETION[latest]
         return None

@@ -1,7 +1,8 @@
-"""Messages with nothing the classifiers should guess at: no words at all (punctuation, emoji,
-markup only), no Chinese (the assistant answers in Chinese and says so), or cut at the length
-limit (the assistant says it read only the beginning). The NLU gives them the fallback intent
-(nlu.components.domain_gate) and the fallback action picks the note (actions/fallback.py)."""
+"""Messages the assistant cannot answer as they are: no words at all (punctuation, emoji, markup
+only) or cut at the length limit (it says it read only the beginning): the NLU gives them the
+fallback intent (``unreadable``, nlu.components.domain_gate); and English, which is
+classified as usual but answered with a note that the assistant speaks Chinese
+(dialogue.decide). The fallback action picks the note (actions/fallback.py)."""
 
 from __future__ import annotations
 
@@ -32,5 +33,5 @@ def too_long(text: str) -> bool:
 
 
 def unreadable(text: str) -> bool:
-    """One of the above: the classifiers' guess would be noise."""
-    return has_no_words(text) or is_foreign(text) or too_long(text)
+    """Nothing to classify: the classifiers' guess would be noise."""
+    return has_no_words(text) or too_long(text)

@@ -126,9 +126,9 @@ class OutOfDomainGate(GraphComponent, IntentClassifier):
             if not isinstance(text, str) or intent.get(INTENT_NAME_KEY) == HANDOFF_INTENT:
                 continue
             if unreadable(text):
-                # "？", emoji or markup only, English, a message cut at the length limit:
-                # nothing to guess from, so the fallback, whose action says why (rephrase,
-                # Chinese only, too long), not "that is not our topic" nor a guessed answer.
+                # "？", emoji or markup only, a message cut at the length limit: nothing to
+                # guess from, so the fallback, whose action says why (rephrase, too long),
+                # not "that is not our topic" nor a guessed answer.
                 self._gate(message, FALLBACK_INTENT, 1.0)
                 continue
             ranking = [

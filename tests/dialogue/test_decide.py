@@ -8,6 +8,7 @@ from dialogue.decide import (
     CASE_FORM,
     DISPUTE_FORM,
     ELIGIBILITY_FORM,
+    LANGUAGE_ACTION,
     LISTEN,
     STOP_ACTION,
     Turn,
@@ -199,3 +200,25 @@ def test_a_form_that_just_finished_leads_to_its_answer() -> None:
     events = [user("发明"), action(ELIGIBILITY_FORM), loop(None), slot("requested_slot", None)]
     turn = Turn(ELIGIBILITY_FORM, None, None, "发明", "fasttrack_eligibility", events=events)
     assert next_action(turn) == "action_answer_eligibility"
+
+
+def test_english_gets_the_language_note_then_the_bot_listens() -> None:
+    start = [{"event": "session_started"}]
+    turn = listening(start, "hello, can you help me?", intent="bot_identity")
+    assert next_action(turn) == LANGUAGE_ACTION
+    noted = Turn(
+        latest_action=LANGUAGE_ACTION,
+        active_loop=None,
+        requested_slot=None,
+        text=turn.text,
+        intent=turn.intent,
+        events=[*turn.events, action(LANGUAGE_ACTION)],
+    )
+    assert next_action(noted) == LISTEN
+
+
+def test_english_asking_for_a_person_or_inside_a_form_is_left_to_the_rules() -> None:
+    start = [{"event": "session_started"}]
+    assert next_action(listening(start, "talk to a human", intent="human_handoff")) is None
+    assert next_action(listening(CASE_ASKED, "what is this")) is None
+    assert next_action(listening(start, "hi", intent="greet")) is None  # one word: classified

@@ -69,16 +69,13 @@ def test_domain_words_small_talk_and_sure_guesses_pass(gate, text, ranking) -> N
         # longer, unsure and about nothing of ours: out of scope, whatever the best guess was
         ("今天股市涨了吗", [("nlu_fallback", 0.3), ("thanks", 0.15)], "out_of_scope"),
         ("给我算一卦吧", [("nlu_fallback", 0.3), ("out_of_scope", 0.1)], "out_of_scope"),
-        # English: the fallback, whose action says that the assistant answers in Chinese
-        ("what is the weather today", [("out_of_scope", 0.9)], "nlu_fallback"),
-        ("are you a robot", [("bot_identity", 0.95)], "nlu_fallback"),
-        # ... but a request for a person is always honoured
-        ("talk to a human", [("human_handoff", 0.9)], "human_handoff"),
+        # English is classified as usual (the dialogue policy answers it with a language note)
+        ("are you a robot", [("bot_identity", 0.95)], "bot_identity"),
         # a message cut at the length limit: the fallback, whose action says so
         ("专利" * 1000, [("ip_finance", 0.9)], "nlu_fallback"),
     ],
 )
-def test_unsure_small_talk_english_and_overlong_messages(gate, text, ranking, expected) -> None:
+def test_unsure_small_talk_and_overlong_messages(gate, text, ranking, expected) -> None:
     message = _message(text, ranking)
     gate.process([message])
     assert message.get(INTENT)["name"] == expected
