@@ -19,6 +19,7 @@ FALLBACK = "action_rephrase_or_offer_human"
 FORM_SCRATCH = {
     "case_status_form": ("case_number", "phone_last4"),
     "handoff_message_form": ("handoff_contact", "handoff_note"),
+    "fasttrack_eligibility_form": ("product",),
 }
 
 

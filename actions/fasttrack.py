@@ -27,6 +27,7 @@ from knowledge_base.dialogue import is_bare_answer, is_correction
 from knowledge_base.eligibility import (
     answer_eligibility,
     any_patent_type,
+    ask_field,
     center_scope,
     centers_with_field_text,
     short_verdict,
@@ -118,6 +119,8 @@ class ValidateFasttrackEligibilityForm(FormValidationAction):
         ):
             return {}
         text = latest_text(tracker)
+        if text == say("knowledge.eligibility.field_other"):
+            return {"tech_field": text}  # the "none of these" button
         if not text or asks_something_else(tracker, OWN_INTENTS):
             return {}
         if latest_entities(tracker, "region") or latest_entities(tracker, "patent_type"):
@@ -152,8 +155,22 @@ class ValidateFasttrackEligibilityForm(FormValidationAction):
     def validate_tech_field(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        """A named or findable field is taken. A product the knowledge base does not know
+        ("扫地机") is kept in ``product`` and the field is asked again with the fields of the
+        centers serving the region as buttons; "都不是", or a second unknown answer, keeps
+        what the user said (the answer then lists the region's centers)."""
         named = affirmed_entities(tracker, "tech_field")
-        return {"tech_field": named[0] if named else first_value(value)}
+        if named:
+            return {"tech_field": named[0], "product": None}
+        text = first_value(value)
+        found = knowledge_base().find_field(text)
+        if found or not text:
+            return {"tech_field": found, "product": None}
+        product = first_value(tracker.get_slot("product"))
+        if product is None:
+            return {"tech_field": None, "product": text}
+        kept = product if text == say("knowledge.eligibility.field_other") else text
+        return {"tech_field": kept, "product": None}
 
     def validate_patent_type(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -195,13 +212,25 @@ class ActionAskRegion(Action):
 
 
 class ActionAskTechField(Action):
+    """Asks the field; after a product it does not know, with the region's fields as buttons."""
+
     def name(self) -> str:
         return "action_ask_tech_field"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        ask(dispatcher, tracker, "tech_field", response="utter_ask_tech_field")
+        product = first_value(tracker.get_slot("product"))
+        if product is None:
+            ask(dispatcher, tracker, "tech_field", response="utter_ask_tech_field")
+            return []
+        kb = knowledge_base()
+        region = kb.region(first_value(tracker.get_slot("region")))
+        text, buttons = ask_field(kb, region)
+        dispatcher.utter_message(
+            text=say("dialogue.eligibility.unknown_product", product=product) + text,
+            buttons=buttons,
+        )
         return []
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dispute import ValidateDisputeForm
-from actions.fasttrack import ActionAnswerEligibility, ValidateFasttrackEligibilityForm
+from actions.fasttrack import (
+    ActionAnswerEligibility,
+    ActionAskTechField,
+    ValidateFasttrackEligibilityForm,
+)
 from tests.actions.helpers import entity, tracker
 
 SLOTS = ["region", "tech_field", "patent_type"]
@@ -164,4 +168,47 @@ async def test_a_question_that_names_a_product_does_not_change_the_field() -> No
                    entities=[entity("tech_field", "高端装备制造", 0, 3)])  # fmt: skip
     assert await form.extract_tech_field(CollectingDispatcher(), bare, {}) == {
         "tech_field": "高端装备制造"
+    }
+
+
+def test_an_unknown_product_is_kept_and_the_field_asked_with_buttons() -> None:
+    form = ValidateFasttrackEligibilityForm()
+    first = tracker("做扫地机的", slots={"requested_slot": "tech_field", "region": "苏州"})
+    assert form.validate_tech_field("做扫地机的", CollectingDispatcher(), first, {}) == {
+        "tech_field": None,
+        "product": "做扫地机的",
+    }
+    # a field from the buttons is taken and the product forgotten
+    chosen = tracker("高端装备制造", slots={"product": "做扫地机的"},
+                     entities=[entity("tech_field", "高端装备制造", 0, 6)])  # fmt: skip
+    assert form.validate_tech_field("高端装备制造", CollectingDispatcher(), chosen, {}) == {
+        "tech_field": "高端装备制造",
+        "product": None,
+    }
+    # "都不是" keeps what the user first said; a second unknown answer is kept as typed
+    neither = tracker("都不是", slots={"product": "做扫地机的"})
+    assert form.validate_tech_field("都不是", CollectingDispatcher(), neither, {}) == {
+        "tech_field": "做扫地机的",
+        "product": None,
+    }
+    again = tracker("家用电器", slots={"product": "做扫地机的"})
+    assert form.validate_tech_field("家用电器", CollectingDispatcher(), again, {})["tech_field"]
+
+
+async def test_the_second_field_question_offers_the_regions_fields() -> None:
+    dispatcher = CollectingDispatcher()
+    asked = tracker("做扫地机的", slots={"product": "做扫地机的", "region": "苏州"})
+    await ActionAskTechField().run(dispatcher, asked, {})
+    message = dispatcher.messages[0]
+    assert "扫地机" in message["text"] and "苏州" in message["text"]
+    titles = [b["title"] for b in message["buttons"]]
+    assert len(titles) >= 2 and titles[-1] == "都不是"
+
+
+async def test_the_none_of_these_button_is_an_answer_whatever_its_intent() -> None:
+    form = ValidateFasttrackEligibilityForm()
+    button = tracker("都不是", intent="out_of_scope", confidence=0.95,
+                     slots={"requested_slot": "tech_field", "product": "扫地机"})  # fmt: skip
+    assert await form.extract_tech_field(CollectingDispatcher(), button, {}) == {
+        "tech_field": "都不是"
     }
