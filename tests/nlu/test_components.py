@@ -9,14 +9,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rasa.shared.utils.io
+from rasa.engine import validation
+from rasa.engine.exceptions import GraphSchemaValidationException
 from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema
+from rasa.engine.recipes.recipe import Recipe
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.shared.data import TrainingType
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 import nlu.components
+from core.paths import CONFIG_FILE
 from nlu.components import (
     DomainJiebaTokenizer,
     HandoffRequestMarker,
@@ -95,3 +101,18 @@ def test_each_component_is_for_chinese_and_names_importable_packages(
     packages = cls.required_packages()
     assert isinstance(packages, list)
     assert [p for p in packages if importlib.util.find_spec(p) is None] == []
+
+
+def _validate(config: dict[str, Any]) -> None:
+    recipe = Recipe.recipe_for_name(config["recipe"])
+    graph = recipe.graph_config_for_recipe(config, {}, training_type=TrainingType.BOTH)
+    validation.validate(graph)
+
+
+def test_rasa_accepts_the_pipeline_and_policies_of_the_config() -> None:
+    """Rasa's own graph validation (signatures, type hints, languages, packages), as at
+    the start of ``rasa train``; and it does check: the pipeline is not for English."""
+    config = rasa.shared.utils.io.read_model_configuration(CONFIG_FILE)
+    _validate(config)
+    with pytest.raises(GraphSchemaValidationException, match="language"):
+        _validate({**config, "language": "en"})
