@@ -11,15 +11,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from dialogue.decide import Turn, next_action
+from dialogue.untrained_policy import UntrainedPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -41,34 +39,20 @@ def turn_of(tracker: DialogueStateTracker) -> Turn:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT], is_trainable=True
 )
-class DialoguePolicy(Policy):
-    """Stops, gives up on and restarts forms; see the module docstring."""
+class DialoguePolicy(UntrainedPolicy):
+    """Stops, gives up on and restarts forms; see the module docstring. Nothing to learn:
+    the decisions come from the conversation's events."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"priority": 6}
 
-    def train(
-        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
-        """Nothing to learn: the decisions come from the conversation's events."""
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        probabilities = self._default_predictions(domain)
+    def next_action(self, tracker: DialogueStateTracker, domain: Domain) -> str | None:
         try:
             action = next_action(turn_of(tracker))
         except Exception:  # a bad guess here must never silence the bot
             logger.exception("dialogue policy failed; the rules decide")
-            action = None
-        if action is None or action not in domain.action_names_or_texts:
-            return self._prediction(probabilities)
-        logger.debug("dialogue policy predicts %s", action)
-        probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities, is_no_user_prediction=True)
+            return None
+        if action is not None:
+            logger.debug("dialogue policy predicts %s", action)
+        return action

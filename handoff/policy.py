@@ -19,19 +19,15 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
-from rasa.core.policies.policy import Policy, PolicyPrediction
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import SQLAlchemyError
 
 from channels.outbox import pending_count
+from dialogue.untrained_policy import UntrainedPolicy
 from handoff.missed import CONTEXT_LINES, Observation, Turn, observe
 from handoff.rating import parse_rating
 from handoff.settings import get_handoff_settings
@@ -70,44 +66,18 @@ def next_handoff_action(
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT], is_trainable=True
 )
-class HandoffPolicy(Policy):
-    """Routes a handed-over conversation's messages to staff instead of the bot."""
+class HandoffPolicy(UntrainedPolicy):
+    """Routes a handed-over conversation's messages to staff instead of the bot. Nothing to
+    learn: the decision comes from the ticket database."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         # RulePolicy has priority 4 (Rasa 3.6); above it, and unique.
         return {"priority": 7}
 
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        featurizer: Any = None,
-    ) -> None:
-        super().__init__(config, model_storage, resource, execution_context, featurizer)
-
-    def train(
-        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
-        """Nothing to learn: the decision comes from the ticket database."""
-        return self._resource
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        probabilities = self._default_predictions(domain)
+    def next_action(self, tracker: DialogueStateTracker, domain: Domain) -> str | None:
         _observe_new_message(tracker)
-        action = self._next_action(tracker)
-        if action is None or action not in domain.action_names_or_texts:
-            return self._prediction(probabilities)
-        probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities, is_no_user_prediction=True)
+        return self._next_action(tracker)
 
     @staticmethod
     def _next_action(tracker: DialogueStateTracker) -> str | None:

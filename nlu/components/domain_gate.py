@@ -12,10 +12,8 @@ with ``python -m nlu.crossval``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -28,15 +26,13 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge_base.base import get_knowledge_base
 from knowledge_base.words import words
-from nlu.components.storage import read_text, write_text
+from nlu.components.base import StoredDataComponent
 from nlu.readable import unreadable
 from nlu.topics import FALLBACK_INTENT, HANDOFF_INTENT
 
-STORED_FILE = "domain_words.json"
 OUT_OF_SCOPE = "out_of_scope"
 
 
@@ -54,8 +50,10 @@ def names_the_domain(text: str, words: list[str]) -> bool:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class OutOfDomainGate(GraphComponent, IntentClassifier):
+class OutOfDomainGate(StoredDataComponent[list[str]], IntentClassifier):
     """Unsure and about nothing of the domain → out_of_scope (the rest of the ranking kept)."""
+
+    STORED_FILE = "domain_words.json"
 
     def __init__(
         self,
@@ -85,39 +83,15 @@ class OutOfDomainGate(GraphComponent, IntentClassifier):
         }
 
     @staticmethod
-    def supported_languages() -> list[str]:
-        return ["zh"]
-
-    @staticmethod
     def required_packages() -> list[str]:
         return []
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> OutOfDomainGate:
-        return cls(config, model_storage, resource, load_domain_words())
+    def make_data(cls, config: dict[str, Any]) -> list[str]:
+        return load_domain_words()
 
-    def train(self, training_data: TrainingData) -> Resource:
-        text = json.dumps(self.words, ensure_ascii=False)
-        write_text(self._model_storage, self._resource, STORED_FILE, text)
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> OutOfDomainGate:
-        words = json.loads(read_text(model_storage, resource, STORED_FILE))
-        return cls(config, model_storage, resource, words)
+    def stored_data(self) -> list[str]:
+        return self.words
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -4,24 +4,19 @@ regex. Every entity carries its canonical value (锂电池 → 新能源, 深圳
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import spacy
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from core.patterns import find_case_numbers
 from knowledge_base.base import get_knowledge_base
-from nlu.components.storage import read_text, write_text
-
-PATTERNS_FILE = "patterns.json"
+from nlu.components.base import StoredDataComponent
 
 
 def build_pipeline(patterns: list[dict[str, str]]) -> spacy.language.Language:
@@ -39,12 +34,10 @@ def knowledge_patterns() -> list[dict[str, str]]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
-class KnowledgeEntityRuler(GraphComponent, EntityExtractorMixin):
+class KnowledgeEntityRuler(StoredDataComponent[list[dict[str, str]]], EntityExtractorMixin):
     """Rule-based extractor: the knowledge base is the single source of its patterns."""
 
-    @staticmethod
-    def supported_languages() -> list[str]:
-        return ["zh"]
+    STORED_FILE = "patterns.json"
 
     @staticmethod
     def required_packages() -> list[str]:
@@ -64,31 +57,11 @@ class KnowledgeEntityRuler(GraphComponent, EntityExtractorMixin):
         self._nlp = build_pipeline(patterns)
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> KnowledgeEntityRuler:
-        return cls(config, model_storage, resource, knowledge_patterns())
+    def make_data(cls, config: dict[str, Any]) -> list[dict[str, str]]:
+        return knowledge_patterns()
 
-    def train(self, training_data: TrainingData) -> Resource:
-        patterns = json.dumps(self.patterns, ensure_ascii=False)
-        write_text(self._model_storage, self._resource, PATTERNS_FILE, patterns)
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> KnowledgeEntityRuler:
-        patterns = json.loads(read_text(model_storage, resource, PATTERNS_FILE))
-        return cls(config, model_storage, resource, patterns)
+    def stored_data(self) -> list[dict[str, str]]:
+        return self.patterns
 
     def extract(self, text: str) -> list[dict[str, Any]]:
         """Entities of ``text``: knowledge-base terms and case numbers, without overlaps."""

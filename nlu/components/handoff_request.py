@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -32,18 +31,19 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.components.storage import read_text, write_text
+from nlu.components.base import StoredDataComponent, UntrainedComponent
 from nlu.handoff_words import HandoffRequest, HandoffWords, find_request, load_handoff_words
 from nlu.topics import FALLBACK_INTENT, HANDOFF_INTENT, HANDOFF_TOPIC, topic_of
 
-WORDS_FILE = "handoff_words.json"
 _REQUEST = "handoff_request"  # message property from the marker to the override (not output)
 _MESSAGE = "handoff_message"  # the whole message while the classifiers see only the rest
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
-class HandoffRequestMarker(GraphComponent):
+class HandoffRequestMarker(StoredDataComponent[HandoffWords]):
     """Marks messages that ask for a person; the classifiers then see only the rest."""
+
+    STORED_FILE = "handoff_words.json"
 
     def __init__(
         self,
@@ -57,41 +57,25 @@ class HandoffRequestMarker(GraphComponent):
         self.words = words
 
     @staticmethod
-    def supported_languages() -> list[str]:
-        return ["zh"]
-
-    @staticmethod
     def required_packages() -> list[str]:
         # PyYAML (read at training time) comes with Rasa itself; Rasa checks this list both
         # as import names and as distribution names, which differ for PyYAML.
         return []
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> HandoffRequestMarker:
-        return cls(config, model_storage, resource, load_handoff_words())
+    def make_data(cls, config: dict[str, Any]) -> HandoffWords:
+        return load_handoff_words()
 
-    def train(self, training_data: TrainingData) -> Resource:
-        words = json.dumps(self.words.as_dict(), ensure_ascii=False)
-        write_text(self._model_storage, self._resource, WORDS_FILE, words)
-        return self._resource
+    def stored_data(self) -> HandoffWords:
+        return self.words
 
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> HandoffRequestMarker:
-        words = HandoffWords.from_dict(json.loads(read_text(model_storage, resource, WORDS_FILE)))
-        return cls(config, model_storage, resource, words)
+    @staticmethod
+    def to_text(data: HandoffWords) -> str:
+        return json.dumps(data.as_dict(), ensure_ascii=False)
+
+    @staticmethod
+    def from_text(text: str) -> HandoffWords:
+        return HandoffWords.from_dict(json.loads(text))
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Training examples stay whole: "转人工" itself is what human_handoff learns."""
@@ -113,10 +97,11 @@ class HandoffRequestMarker(GraphComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class HandoffRequestOverride(GraphComponent, IntentClassifier):
+class HandoffRequestOverride(UntrainedComponent, IntentClassifier):
     """human_handoff for every marked message; the rest's best real intent is kept."""
 
     def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
         self.min_topic_confidence = float(config["min_topic_confidence"])
         self.ignored_intents = set(config["ignored_intents"])
 
@@ -129,22 +114,8 @@ class HandoffRequestOverride(GraphComponent, IntentClassifier):
         }
 
     @staticmethod
-    def supported_languages() -> list[str]:
-        return ["zh"]
-
-    @staticmethod
     def required_packages() -> list[str]:
         return []
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> HandoffRequestOverride:
-        return cls(config)
 
     def _topic_of_rest(self, message: Message, ranking: list[dict]) -> dict[str, Any] | None:
         if not ranking:

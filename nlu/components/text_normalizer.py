@@ -2,40 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu.components.base import UntrainedComponent
 from nlu.normalize import normalize_text
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class TextNormalizer(GraphComponent):
+class TextNormalizer(UntrainedComponent):
     """Rewrites the text of training examples and incoming messages to canonical form."""
 
     @staticmethod
-    def supported_languages() -> list[str]:
-        return ["zh"]  # traditional → simplified is Chinese-only
-
-    @staticmethod
     def required_packages() -> list[str]:
-        return ["opencc"]
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TextNormalizer:
-        return cls()
+        return ["opencc"]  # traditional → simplified
 
     @staticmethod
     def _normalise(message: Message) -> None:

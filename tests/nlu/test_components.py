@@ -1,0 +1,118 @@
+"""The custom pipeline components follow Rasa's conventions: each is created, trained, stored
+in a real model storage and loaded back with the same data and the same results, declares its
+languages (Chinese) and the packages it needs. No trained model is needed."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rasa.shared.utils.io
+from rasa.engine import validation
+from rasa.engine.exceptions import GraphSchemaValidationException
+from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema
+from rasa.engine.recipes.recipe import Recipe
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.data import TrainingType
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+import nlu.components
+from core.paths import CONFIG_FILE
+from nlu.components import (
+    DomainJiebaTokenizer,
+    HandoffRequestMarker,
+    KnowledgeEntityRuler,
+    OutOfDomainGate,
+)
+
+COMPONENTS: list[type[GraphComponent]] = [
+    getattr(nlu.components, n) for n in nlu.components.__all__
+]
+
+
+def _context() -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), "test")
+
+
+def _round_trip(cls: type[GraphComponent], tmp_path: Path) -> tuple[Any, Any]:
+    """The component as created for training, and as loaded from what its train() stored."""
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource(cls.__name__)
+    config = {**cls.get_default_config()}
+    created = cls.create(config, storage, resource, _context())
+    assert created.train(TrainingData()) == resource
+    loaded = cls.load(config, storage, resource, _context())
+    return created, loaded
+
+
+def _message(text: str, ranking: list[tuple[str, float]] | None = None) -> Message:
+    message = Message(data={TEXT: text})
+    if ranking:
+        items = [{"name": name, "confidence": value} for name, value in ranking]
+        message.set(INTENT, items[0], add_to_output=True)
+        message.set(INTENT_RANKING_KEY, items, add_to_output=True)
+    return message
+
+
+def test_the_entity_ruler_loads_the_patterns_it_stored(tmp_path: Path) -> None:
+    created, loaded = _round_trip(KnowledgeEntityRuler, tmp_path)
+    assert loaded.patterns == created.patterns and created.patterns
+    text = "我们在深圳做新能源，案件编号YS2025000123"
+    found = loaded.process([_message(text)])[0].get(ENTITIES)
+    assert found == created.process([_message(text)])[0].get(ENTITIES)
+    assert {e["entity"] for e in found} >= {"region", "tech_field", "case_number"}
+
+
+def test_the_domain_gate_loads_the_words_it_stored(tmp_path: Path) -> None:
+    created, loaded = _round_trip(OutOfDomainGate, tmp_path)
+    assert loaded.words == created.words and "专利" in loaded.words
+    message = loaded.process([_message("帮我设个闹钟", [("fasttrack_fee", 0.2)])])[0]
+    assert message.get(INTENT)["name"] == "out_of_scope"
+
+
+def test_the_handoff_marker_loads_the_words_it_stored(tmp_path: Path) -> None:
+    created, loaded = _round_trip(HandoffRequestMarker, tmp_path)
+    # equal-length words may come back in another order (from_dict sorts a set by length)
+    as_sets = lambda words: {name: set(items) for name, items in words.as_dict().items()}  # noqa: E731
+    assert as_sets(loaded.words) == as_sets(created.words)
+    message = loaded.process([_message("我要转人工，问一下海外维权的事")])[0]
+    assert "转人工" not in message.get(TEXT) and "海外维权" in message.get(TEXT)
+
+
+def test_the_tokenizer_loads_the_dictionary_it_stored(tmp_path: Path) -> None:
+    created, loaded = _round_trip(DomainJiebaTokenizer, tmp_path)
+    lines = created._lines
+    assert lines and loaded._lines == lines
+    term = lines[0].rsplit(" ", 2)[0]
+    tokens = loaded.tokenize(_message(f"我想问{term}的事"), TEXT)
+    assert term in [t.text for t in tokens]
+
+
+@pytest.mark.parametrize("cls", COMPONENTS, ids=lambda c: c.__name__)
+def test_each_component_is_for_chinese_and_names_importable_packages(
+    cls: type[GraphComponent],
+) -> None:
+    assert cls.supported_languages() == ["zh"]
+    packages = cls.required_packages()
+    assert isinstance(packages, list)
+    assert [p for p in packages if importlib.util.find_spec(p) is None] == []
+
+
+def _validate(config: dict[str, Any]) -> None:
+    recipe = Recipe.recipe_for_name(config["recipe"])
+    graph = recipe.graph_config_for_recipe(config, {}, training_type=TrainingType.BOTH)
+    validation.validate(graph)
+
+
+def test_rasa_accepts_the_pipeline_and_policies_of_the_config() -> None:
+    """Rasa's own graph validation (signatures, type hints, languages, packages), as at
+    the start of ``rasa train``; and it does check: the pipeline is not for English."""
+    config = rasa.shared.utils.io.read_model_configuration(CONFIG_FILE)
+    _validate(config)
+    with pytest.raises(GraphSchemaValidationException, match="language"):
+        _validate({**config, "language": "en"})
