@@ -121,9 +121,11 @@ class OutOfDomainGate(StoredDataComponent[list[str]], IntentClassifier):
         """The intent an unsure message gets, or None to leave the classifiers' verdict.
 
         Unsure and naming nothing of the domain: out_of_scope, also when the classifiers'
-        best guess was out_of_scope itself or small talk ("昨晚湖人赢了吗" scored as thanks);
-        small talk is believed from ``small_talk_confidence`` on, and below it only in a very
-        short message ("在么", "蟹蟹")."""
+        best guess was small talk ("昨晚湖人赢了吗" scored as thanks); small talk is believed
+        from ``small_talk_confidence`` on, and below it only in a very short message ("在么",
+        "蟹蟹"). A best guess of out_of_scope itself below the fallback threshold stays the
+        fallback: inside a form such a message ("这个不好说") is a failed answer, and the form
+        asks again instead of redirecting the user."""
         name = best.get(INTENT_NAME_KEY)
         confidence = float(best.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
         if confidence >= self.max_confidence or names_the_domain(text, self.words):
@@ -134,9 +136,9 @@ class OutOfDomainGate(StoredDataComponent[list[str]], IntentClassifier):
                 or len(text.strip()) <= self.short_small_talk
             ):
                 return str(name), confidence
-        elif name == HANDOFF_INTENT:
+        elif name in (HANDOFF_INTENT, OUT_OF_SCOPE):
             return None
-        return OUT_OF_SCOPE, 1.0 - confidence if name != OUT_OF_SCOPE else max(confidence, 0.5)
+        return OUT_OF_SCOPE, 1.0 - confidence
 
     @staticmethod
     def _gate(message: Message, intent: str, confidence: float) -> None:
