@@ -31,32 +31,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from benchmarks.dialogues import LONG_ROUND as ROUND
+from benchmarks.dialogues import STORED_ANSWER, STORED_QUESTION
 from benchmarks.targets import IppcRun
 from core.paths import models_dir
 
 POSTGRES_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
-
-# One round of what an enterprise says (benchmarks/dialogues.py and tests/conversations):
-# FAQ questions, the eligibility form with its three answers, a case lookup with its two
-# answers, a dispute question with its answers, thanks. Repeated for as long as needed.
-ROUND: list[str] = [
-    "你好",
-    "专利快速预审是什么",
-    "走预审需要缴费吗",
-    "我们公司想申请专利快速预审",
-    "深圳市",
-    "新能源",
-    "发明",
-    "帮我查一下案件进度",
-    "YS2025000999",
-    "1234",
-    "你们中心的电话是多少",
-    "有人仿冒我们的商标，怎么维权",
-    "电商平台",
-    "停止侵权",
-    "预审要交哪些材料",
-    "谢谢",
-]
 
 SESSION_GAP_SECONDS = 3700  # Rasa's default session expiration is 60 minutes
 
@@ -119,7 +99,7 @@ def stored_conversation(index: int, start: float) -> list[dict]:
     sender = f"rest:stored-{index}"
     t = start + index * 0.01
     user = {
-        "event": "user", "timestamp": t + 0.002, "text": "专利快速预审是什么",
+        "event": "user", "timestamp": t + 0.002, "text": STORED_QUESTION,
         "parse_data": {"intent": {"name": "faq", "confidence": 0.98}, "entities": []},
         "input_channel": "rest",
     }  # fmt: skip
@@ -128,7 +108,7 @@ def stored_conversation(index: int, start: float) -> list[dict]:
         ("session_started", {"event": "session_started", "timestamp": t}, None),
         ("action", {"event": "action", "timestamp": t + 0.001, "name": "action_listen"}, None),
         ("user", user, "faq"),
-        ("bot", {"event": "bot", "timestamp": t + 0.003, "text": "专利快速预审是……"}, None),
+        ("bot", {"event": "bot", "timestamp": t + 0.003, "text": STORED_ANSWER}, None),
         ("action", {"event": "action", "timestamp": t + 0.004, "name": "action_listen"}, None),
     ]
     return [
@@ -233,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"in {seconds:.1f} s", flush=True)  # fmt: skip
         print(f"starting ippc run ({args.database}) ...", flush=True)
         target.start()
-        say(target.rest_url, "warm-up", "你好")  # first-message costs out of the figures
+        say(target.rest_url, "warm-up", ROUND[0])  # first-message costs out of the figures
         latencies, empty = play(target, url, args.turns, args.sessions, args.show)
         print(
             f"\n{args.turns} turns, {args.sessions} sessions, {args.database}, "
