@@ -281,3 +281,27 @@ def test_a_handoff_transcript_of_a_window_has_the_whole_session(stores, database
     complete = with_earlier_messages("rest:u6", events, database_url)
     full_texts = [e["text"] for e in complete if e["event"] == "user"]
     assert full_texts == ["我们想申请预审", "深圳"] + [f"问题{n}" for n in range(40)]
+
+
+def test_the_cap_is_a_setting_rasa_hands_to_the_store(tmp_path, monkeypatch) -> None:
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.utils.endpoints import read_endpoint_config
+
+    from core.settings import DEFAULT_TRACKER_EVENT_CAP, get_settings, tracker_event_cap
+    from runtime.config_files import write_endpoints
+
+    monkeypatch.delenv("IPPC_TRACKER_EVENT_CAP", raising=False)
+    assert tracker_event_cap() == DEFAULT_TRACKER_EVENT_CAP == 200
+    for wrong in ("-1", "10", "many"):
+        monkeypatch.setenv("IPPC_TRACKER_EVENT_CAP", wrong)
+        with pytest.raises(ValueError, match="IPPC_TRACKER_EVENT_CAP"):
+            tracker_event_cap()
+    monkeypatch.setenv("IPPC_TRACKER_EVENT_CAP", "500")
+    monkeypatch.setenv("IPPC_DATABASE_URL", f"sqlite:///{tmp_path / 'cap.db'}")
+    monkeypatch.setenv("IPPC_ACTION_TOKEN", "token-read-from-the-environment")
+    path = write_endpoints(get_settings(), tmp_path, {})
+    monkeypatch.setenv("IPPC_TRACKER_EVENT_CAP", "0")  # the file's value is the one used
+    store = TrackerStore.create(read_endpoint_config(str(path), "tracker_store"), DOMAIN)
+    assert isinstance(store, PingingSQLTrackerStore)
+    assert store.event_cap == 500
+    store.engine.dispose()
