@@ -152,6 +152,16 @@ def age_conversation(url: str, sender: str, seconds: float) -> None:
     engine.dispose()
 
 
+def stored_events(url: str, sender: str) -> int:
+    engine = sa.create_engine(url, future=True)
+    with engine.connect() as connection:
+        count = connection.execute(
+            sa.text("SELECT count(*) FROM events WHERE sender_id = :id"), {"id": sender}
+        ).scalar()
+    engine.dispose()
+    return count
+
+
 def say(rest_url: str, sender: str, message: str) -> tuple[float, list[dict]]:
     body = json.dumps({"sender": sender, "message": message}).encode()
     request = urllib.request.Request(  # noqa: S310 - loopback http
@@ -182,6 +192,7 @@ def play(
             age_conversation(url, f"rest:{sender}", SESSION_GAP_SECONDS)
         if turn % 50 == 0:
             print(f"  turn {turn}: {seconds * 1000:.0f} ms", flush=True)
+    print(f"  the conversation: {stored_events(url, f'rest:{sender}'):,} stored events")
     return latencies, empty
 
 
