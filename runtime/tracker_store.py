@@ -8,11 +8,12 @@ stored, so the stored events never hold the proof (issue 12, finding 10).
 Long conversations (issue 14): Rasa loads and replays every event since the session started
 for each message, and its policies featurize all of them, so a message cost grows with the
 conversation (40 ms at turn 10, 419 ms at turn 400). A session with more stored events than
-``event_cap`` (``IPPC_TRACKER_EVENT_CAP``, default 100, about 12 turns; 0 switches it off) is loaded as a
-*window*: the state the session was in at a user turn (its slots' values and its form, read
-with one SQL query on the latest ``slot`` / ``active_loop`` rows), then every event from that
-turn on, at most ``event_cap`` of them. The window begins as a new session with carried-over
-slots does (``action_session_start``, ``session_started``, the slots, the form), and its
+``event_cap`` (``IPPC_TRACKER_EVENT_CAP``, default 100: about 12 turns; 0 switches it off)
+is loaded as a *window*: the state the session was in at a user turn (its slots' values and
+its form, read with one SQL query on the latest ``slot`` / ``active_loop`` rows), then every
+event from that turn on, at most ``event_cap`` of them. The window begins as a new session
+with carried-over slots does (``action_session_start``, ``session_started``, the slots, the
+form), and its
 ``session_started`` carries the marker ``handoff.history.WINDOW_KEY``: which rows were loaded.
 Saving stores exactly the events after them (Rasa would count the session's stored rows and
 slice the tracker's events by that count, which a window does not hold).
