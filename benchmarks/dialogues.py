@@ -21,3 +21,30 @@ REFERENCE_DIALOGUES: list[list[str]] = [
     ["hey", "I'm unhappy", "no", "see you later"],
     ["good morning", "very good", "am I talking to a human?", "bye"],
 ]
+
+# One round of what an enterprise says (benchmarks/dialogues.py and tests/conversations):
+# FAQ questions, the eligibility form with its three answers, a case lookup with its two
+# answers, a dispute question with its answers, thanks. Repeated for as long as needed
+# (benchmarks.long_conversation).
+LONG_ROUND: list[str] = [
+    "你好",
+    "专利快速预审是什么",
+    "走预审需要缴费吗",
+    "我们公司想申请专利快速预审",
+    "深圳市",
+    "新能源",
+    "发明",
+    "帮我查一下案件进度",
+    "YS2025000999",
+    "1234",
+    "你们中心的电话是多少",
+    "有人仿冒我们的商标，怎么维权",
+    "电商平台",
+    "停止侵权",
+    "预审要交哪些材料",
+    "谢谢",
+]
+
+# The one exchange of each conversation the long-conversation benchmark stores beforehand.
+STORED_QUESTION = "专利快速预审是什么"
+STORED_ANSWER = "专利快速预审是……"

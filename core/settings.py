@@ -43,3 +43,29 @@ class Settings:
 def get_settings() -> Settings:
     """Read settings anew (cheap; lets tests change the environment)."""
     return Settings.fromenv()
+
+
+def tracker_store_url() -> str:
+    """Where Rasa's tracker store keeps the conversations (``IPPC_TRACKER_STORE_URL``, or the
+    assistant's own database)."""
+    return env("IPPC_TRACKER_STORE_URL") or get_settings().database_url
+
+
+DEFAULT_TRACKER_EVENT_CAP = 100
+MIN_TRACKER_EVENT_CAP = 40  # fewer would leave the policies too few turns to look at
+
+
+def tracker_event_cap() -> int:
+    """``IPPC_TRACKER_EVENT_CAP``: a conversation session with more stored events than this is
+    loaded as its latest events only (about this many, from a user turn on), after its current
+    slots and form; 0 loads every event of the session, as Rasa does (runtime.tracker_store)."""
+    raw = env("IPPC_TRACKER_EVENT_CAP", str(DEFAULT_TRACKER_EVENT_CAP))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"IPPC_TRACKER_EVENT_CAP must be a whole number, not {raw!r}") from None
+    if value < 0 or 0 < value < MIN_TRACKER_EVENT_CAP:
+        raise ValueError(
+            f"IPPC_TRACKER_EVENT_CAP must be 0 (no cap) or at least {MIN_TRACKER_EVENT_CAP}"
+        )
+    return value

@@ -12,6 +12,7 @@ from typing import Any
 
 from core.clock import aware_utc_now
 from core.patterns import CONTACT_PHONE, EMAIL
+from handoff.history import with_earlier_messages
 from handoff.hours import WorkingHours, current_time, describe_moment
 from handoff.masking import scrub_events
 from handoff.missed import record_handoff
@@ -179,7 +180,7 @@ def start_handoff(
             offline=True,
         )
     settings = get_handoff_settings()
-    lines = transcript_lines(events)
+    lines = transcript_lines(with_earlier_messages(conversation_id, events))
     ticket_id = open_ticket(
         conversation_id,
         channel,
@@ -235,7 +236,7 @@ def leave_message(
     hours = WorkingHours.from_settings()
     now = now or current_time()
     back = hours.next_open(now)
-    lines = transcript_lines(events)
+    lines = transcript_lines(with_earlier_messages(conversation_id, events))
     ticket_id = open_ticket(
         conversation_id,
         channel,

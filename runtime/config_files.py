@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from channels.credentials import build_credentials
-from core.settings import Settings
+from core.settings import Settings, tracker_event_cap
 from runtime.channel_config import with_resilient_rest
 
 # A header name, not a secret; checked by runtime.action_server.
@@ -32,7 +32,7 @@ def write_endpoints(
 ) -> Path:
     """endpoints.yml: our action server (with the shared-secret header, written as a
     ``${IPPC_ACTION_TOKEN}`` reference that Rasa resolves from its environment: the file holds
-    no secret), and the tracker store on the same database."""
+    no secret), and the tracker store on the same database (with ``IPPC_TRACKER_EVENT_CAP``)."""
     endpoints: dict = {
         "action_endpoint": {
             "url": settings.action_endpoint,
@@ -41,6 +41,8 @@ def write_endpoints(
     }
     tracker_url = environ.get("IPPC_TRACKER_STORE_URL") or settings.database_url
     endpoints["tracker_store"] = pinging(sql_tracker_store(tracker_url))
+    if endpoints["tracker_store"]["type"] == CLASS_PATH:  # long sessions load as a window
+        endpoints["tracker_store"]["event_cap"] = tracker_event_cap()
     lock_url = environ.get("IPPC_REDIS_URL")
     if lock_url:
         endpoints["lock_store"] = redis_lock_store(lock_url)

@@ -3,38 +3,166 @@
 pooled connection), and writing events without the digits that prove a case is the user's
 (the ``phone_last4`` slot, the answer to its question, phone and ID numbers: see
 ``handoff.masking.scrub_events``). The conversation in memory is not changed; only what is
-stored, so the stored events never hold the proof (issue 12, finding 10)."""
+stored, so the stored events never hold the proof (issue 12, finding 10).
+
+Long conversations (issue 14): Rasa loads and replays every event since the session started
+for each message, and its policies featurize all of them, so a message cost grows with the
+conversation (40 ms at turn 10, 419 ms at turn 400). A session with more stored events than
+``event_cap`` (``IPPC_TRACKER_EVENT_CAP``, default 100: about 12 turns; 0 switches it off)
+is loaded as a *window*: the state the session was in at a user turn (its slots' values and
+its form, read with one SQL query on the latest ``slot`` / ``active_loop`` rows), then every
+event from that turn on, at most ``event_cap`` of them. The window begins as a new session
+with carried-over slots does (``action_session_start``, ``session_started``, the slots, the
+form), and its
+``session_started`` carries the marker ``handoff.history.WINDOW_KEY``: which rows were loaded.
+Saving stores exactly the events after them (Rasa would count the session's stored rows and
+slice the tracker's events by that count, which a window does not hold).
+
+Whatever needs the whole session reads it elsewhere: ``retrieve_full_tracker`` (Rasa's API,
+all sessions) is Rasa's; a handoff ticket's transcript reads the messages before the window
+from the table (handoff.history); retention and purge delete rows in SQL.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import Event
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
 
+from core.settings import tracker_event_cap
+from handoff.history import WINDOW_KEY, window_of
 from handoff.masking import requested_slot_before, scrub_events
 from runtime.config_files import CLASS_PATH, pinging
 
-__all__ = ["CLASS_PATH", "PingingSQLTrackerStore", "pinging"]
+__all__ = ["CLASS_PATH", "WINDOW_KEY", "PingingSQLTrackerStore", "pinging"]
+
+# Rows whose latest instance before the window makes the state the window starts from.
+STATE_TYPES = ("slot", "active_loop", "loop_interrupted", "restart", "reset_slots")
 
 
 class PingingSQLTrackerStore(SQLTrackerStore):
-    """``SQLTrackerStore`` whose engine pings a connection before handing it out, and whose
-    stored events are scrubbed."""
+    """``SQLTrackerStore`` whose engine pings a connection before handing it out, whose stored
+    events are scrubbed, and which loads a long session as a window (module docstring)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, event_cap: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         url = self.engine.url
         self.engine.dispose()
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self.event_cap = tracker_event_cap() if event_cap is None else int(event_cap)
 
+    # ------------------------------------------------------------------------------ loading
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The latest session, as a window when it has more than ``event_cap`` events."""
+        if not self.event_cap or not self.domain:
+            return await super().retrieve(sender_id)
+        with self.session_scope() as session:
+            events = self.session_events(session, sender_id)
+        if not events:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    def session_events(self, session: Any, sender_id: str) -> list[dict[str, Any]]:
+        """The event dicts of the latest session: all of them, or the window."""
+        table = self.SQLEvent
+        query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+        count, first_id = (
+            query.order_by(None).with_entities(sa.func.count(table.id), sa.func.min(table.id)).one()
+        )
+        if count <= self.event_cap:
+            return [json.loads(row.data) for row in query.all()]
+        latest = query.order_by(None).order_by(table.id.desc()).limit(self.event_cap).all()
+        latest.reverse()
+        start = _user_turn_start(latest)
+        if start is None:  # one turn longer than the cap: nothing sensible to cut
+            return [json.loads(row.data) for row in query.all()]
+        tail = latest[start:]
+        tail_events = [json.loads(row.data) for row in tail]
+        state = self._state_before(session, query, tail[0].id)
+        timestamp = tail_events[0].get("timestamp")
+        marker = {
+            "first_id": first_id,
+            "window_id": tail[0].id,
+            "last_id": tail[-1].id,
+            "loaded": len(state) + 2 + len(tail_events),
+        }
+        head = [
+            ActionExecuted(ACTION_SESSION_START_NAME, timestamp=timestamp).as_dict(),
+            SessionStarted(timestamp=timestamp, metadata={WINDOW_KEY: marker}).as_dict(),
+        ]
+        return head + state + tail_events
+
+    def _state_before(self, session: Any, query: Any, window_id: int) -> list[dict[str, Any]]:
+        """Events that set the session's slots and form as they were before row
+        ``window_id``: the latest row of each slot, form and interruption since the latest
+        restart or reset, in their stored order."""
+        table = self.SQLEvent
+        latest = (
+            query.order_by(None)
+            .filter(table.id < window_id, table.type_name.in_(STATE_TYPES))
+            .with_entities(table.type_name, table.action_name, sa.func.max(table.id))
+            .group_by(table.type_name, table.action_name)
+            .all()
+        )
+        restart = max((i for kind, _, i in latest if kind == "restart"), default=0)
+        reset = max([restart] + [i for kind, _, i in latest if kind == "reset_slots"])
+        slot_ids = [i for kind, _, i in latest if kind == "slot" and i > reset]
+        loop_id = max((i for kind, _, i in latest if kind == "active_loop"), default=0)
+        wanted = list(slot_ids)
+        if loop_id > restart:
+            wanted.append(loop_id)
+            wanted += [i for kind, _, i in latest if kind == "loop_interrupted" and i > loop_id]
+        if not wanted:
+            return []
+        rows = session.query(table.data).filter(table.id.in_(wanted)).order_by(table.id).all()
+        return [json.loads(row.data) for row in rows]
+
+    # ------------------------------------------------------------------------------- saving
     def _additional_events(self, session: Any, tracker: Any) -> Iterator:
-        events = list(super()._additional_events(session, tracker))
+        events = self._unstored_events(session, tracker)
         earlier = [e.as_dict() for e in list(tracker.events)[: len(tracker.events) - len(events)]]
         cleaned = scrub_events([e.as_dict() for e in events], requested_slot_before(earlier))
         return iter(
             [Event.from_parameters(data) or e for data, e in zip(cleaned, events, strict=True)]
         )
+
+    def _unstored_events(self, session: Any, tracker: Any) -> list[Event]:
+        """The tracker's events not stored yet. A window: those after the events it was
+        loaded with and after any stored since (by an earlier save of the same tracker)."""
+        found = window_of(event.as_dict() for event in list(tracker.events)[:3])
+        if found is None:
+            return list(super()._additional_events(session, tracker))
+        marker = found[1]
+        table = self.SQLEvent
+        stored_since = (
+            session.query(sa.func.count(table.id))
+            .filter(table.sender_id == tracker.sender_id, table.id > marker["last_id"])
+            .scalar()
+        )
+        return list(tracker.events)[marker["loaded"] + stored_since :]
+
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        """To an event broker (if one is set), the events ``save`` stores: Rasa's way compares
+        with ``retrieve``, which a window would confuse."""
+        if self.event_broker is None:
+            return
+        with self.session_scope() as session:
+            events = list(self._additional_events(session, tracker))
+        await self._stream_new_events(self.event_broker, events, tracker.sender_id)
+
+
+def _user_turn_start(rows: Sequence[Any]) -> int | None:
+    """Index of the first ``action_listen`` row followed by a user message."""
+    for index in range(len(rows) - 1):
+        row, following = rows[index], rows[index + 1]
+        if row.type_name == "action" and row.action_name == ACTION_LISTEN_NAME:
+            if following.type_name == "user":
+                return index
+    return None

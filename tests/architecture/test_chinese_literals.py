@@ -10,7 +10,7 @@ from tests.architecture.chinese_literals import chinese_literals, count_by_file
 
 # Not what the bot says: messages users send in the load benchmarks.
 BENCHMARK_INPUT = {
-    "benchmarks/dialogues.py": 31,
+    "benchmarks/dialogues.py": 47,
     "benchmarks/case_lookup.py": 9,
     "benchmarks/handoff_policy.py": 2,
 }
