@@ -24,6 +24,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 import nlu.components
 from core.paths import CONFIG_FILE
 from nlu.components import (
+    CharNgramIntentClassifier,
     DomainJiebaTokenizer,
     HandoffRequestMarker,
     KnowledgeEntityRuler,
@@ -82,6 +83,35 @@ def test_the_handoff_marker_loads_the_words_it_stored(tmp_path: Path) -> None:
     assert as_sets(loaded.words) == as_sets(created.words)
     message = loaded.process([_message("我要转人工，问一下海外维权的事")])[0]
     assert "转人工" not in message.get(TEXT) and "海外维权" in message.get(TEXT)
+
+
+def test_the_intent_classifier_loads_the_model_it_trained(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("CharNgramIntentClassifier")
+    config = CharNgramIntentClassifier.get_default_config()
+    examples = {
+        "fee": ["预审收费吗", "预审要交钱吗", "预审费用多少", "收不收费"],
+        "greet": ["你好", "您好啊", "在吗", "哈喽"],
+        "case": ["查一下案件进度", "我的案子到哪一步了", "帮我查进度", "审到哪了"],
+    }
+    data = TrainingData(
+        [Message(data={TEXT: t, INTENT: i}) for i, texts in examples.items() for t in texts]
+    )
+    created = CharNgramIntentClassifier.create(config, storage, resource, _context())
+    created.train(data)
+    loaded = CharNgramIntentClassifier.load(config, storage, resource, _context())
+    for text, intent in [("预审收钱吗", "fee"), ("您好", "greet"), ("进度查一下", "case")]:
+        before = created.process([_message(text)])[0]
+        after = loaded.process([_message(text)])[0]
+        assert before.get(INTENT)["name"] == after.get(INTENT)["name"] == intent
+        assert before.get(INTENT)["confidence"] == pytest.approx(after.get(INTENT)["confidence"])
+        ranking = after.get(INTENT_RANKING_KEY)
+        assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
+
+
+def test_an_untrained_intent_classifier_leaves_messages_alone(tmp_path: Path) -> None:
+    created, loaded = _round_trip(CharNgramIntentClassifier, tmp_path)
+    assert loaded.process([_message("你好")])[0].get(INTENT) is None
 
 
 def test_the_tokenizer_loads_the_dictionary_it_stored(tmp_path: Path) -> None:
