@@ -77,6 +77,13 @@ async def channel_server(
         app.blueprint(
             channel.blueprint(on_new_message), url_prefix=f"/webhooks/{channel.url_prefix()}"
         )
+    async with serve_sanic(app) as url:
+        yield url
+
+
+@asynccontextmanager
+async def serve_sanic(app: Sanic) -> AsyncIterator[str]:
+    """A Sanic app on a free loopback port, started and stopped as Rasa's server does."""
     port = unused_port()
     server = await app.create_server(
         host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False

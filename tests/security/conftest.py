@@ -14,9 +14,8 @@ from sanic import Sanic
 
 from core.db import get_engine
 from core.migrate import upgrade
-from runtime.processes import unused_port
 from runtime.rest_channel import ResilientRestInput
-from tests.channels.channels_harness import ScriptedBot
+from tests.channels.channels_harness import ScriptedBot, serve_sanic
 
 
 @pytest.fixture
@@ -39,17 +38,5 @@ async def rest_server(bot: ScriptedBot) -> AsyncIterator[str]:
     app.ctx.agent = SimpleNamespace(tracker_store=None)
     channel = ResilientRestInput.from_credentials(None)
     app.blueprint(channel.blueprint(bot), url_prefix="/webhooks/rest")
-    port = unused_port()
-    server = await app.create_server(
-        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
-    )
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    try:
-        yield f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-    finally:
-        await server.before_stop()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
+    async with serve_sanic(app) as url:
+        yield f"{url}/webhooks/rest/webhook"
