@@ -23,7 +23,7 @@ from actions.common import (
     latest_text,
 )
 from dialogue.decide import MAX_UNANSWERED
-from knowledge_base.dialogue import is_bare_answer, is_correction
+from knowledge_base.dialogue import is_bare_answer, is_correction, is_question
 from knowledge_base.eligibility import (
     answer_eligibility,
     any_patent_type,
@@ -35,7 +35,10 @@ from knowledge_base.eligibility import (
 )
 from knowledge_base.texts import say
 
-# Free text is taken as a field name only when the message is not clearly another question.
+# Free text is taken as a field name only when the message is not clearly another question:
+# not ending as a question, and classified as an eligibility answer, as nothing we know
+# ("做扫地机的" often scores as out_of_scope) or with little confidence.
+FREE_TEXT_INTENTS = {"fasttrack_eligibility", "out_of_scope", "nlu_fallback"}
 FREE_TEXT_MAX_CONFIDENCE = 0.7
 FREE_TEXT_MAX_CHARS = 30
 REGION_BUTTONS = 6  # the second time the region is asked: some centers' cities
@@ -126,7 +129,9 @@ class ValidateFasttrackEligibilityForm(FormValidationAction):
         if latest_entities(tracker, "region") or latest_entities(tracker, "patent_type"):
             return {}  # an answer to another question ("我们在广州")
         intent, confidence = latest_intent(tracker)
-        if intent != "fasttrack_eligibility" and confidence > FREE_TEXT_MAX_CONFIDENCE:
+        if is_question(text) or (
+            intent not in FREE_TEXT_INTENTS and confidence > FREE_TEXT_MAX_CONFIDENCE
+        ):
             return {}
         return {"tech_field": text[:FREE_TEXT_MAX_CHARS]}
 

@@ -32,7 +32,7 @@ from handoff.missed import CONTEXT_LINES, Observation, Turn, observe
 from handoff.rating import parse_rating
 from handoff.settings import get_handoff_settings
 from handoff.tickets import conversation_state
-from nlu.topics import HANDOFF_INTENT, understanding
+from nlu.topics import HANDOFF_INTENT, HANDOFF_TOPIC, understanding
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +43,19 @@ OWN_FORM = "handoff_message_form"
 
 
 def next_handoff_action(
-    sender_id: str, text: str | None, intent: str | None = None, active_loop: str | None = None
+    sender_id: str,
+    text: str | None,
+    intent: str | None = None,
+    active_loop: str | None = None,
+    marked: bool = True,
 ) -> str | None:
     """The action for a new user message of ``sender_id``, or None to let the bot answer.
 
-    Asking for a person inside another area's form leaves that form at once (a form would
-    otherwise take "转人工" as the answer to its question)."""
+    Asking for a person in words ("转人工", ``marked`` by the NLU's HandoffRequestMarker)
+    inside another area's form leaves that form at once (a form would otherwise take it as
+    the answer to its question). A message the classifier merely guessed to be a request
+    ("工业机器人" as the answer to "which field?") goes to the form first; if the form
+    cannot use it, the rules still hand over."""
     state = conversation_state(sender_id, get_handoff_settings().rating_window_minutes)
     if state == "handed_over":
         return RELAY_ACTION
@@ -58,7 +65,7 @@ def next_handoff_action(
         # Staff closed while a REST user was away: the relay hands over the closing message
         # and the rating question that wait in the outbox.
         return RELAY_ACTION
-    if intent == HANDOFF_INTENT and active_loop and active_loop != OWN_FORM:
+    if intent == HANDOFF_INTENT and marked and active_loop and active_loop != OWN_FORM:
         return HANDOFF_ACTION
     return None
 
@@ -94,6 +101,7 @@ class HandoffPolicy(UntrainedPolicy):
                 tracker.latest_message.text,
                 tracker.latest_message.intent.get("name"),
                 tracker.active_loop_name,
+                marked=HANDOFF_TOPIC in (tracker.latest_message.parse_data or {}),
             )
         except SQLAlchemyError as error:  # tables not migrated yet, database down
             logger.warning("handoff state unavailable, the bot answers: %s", error)

@@ -28,7 +28,7 @@ def _contains_cue(text: str, cues: Iterable[str]) -> str | None:
     return None
 
 
-def _is_question(text: str) -> bool:
+def is_question(text: str) -> bool:
     """Ends with a question word or mark (spaces aside)."""
     return text.rstrip().endswith(words("dialogue.question_end"))
 
@@ -111,7 +111,7 @@ def affirmed(text: str | None, mentions: Sequence[tuple[str, int, int]]) -> list
 def is_bare_answer(text: str | None, mentions: Sequence[tuple[int, int]]) -> bool:
     """Only values (and filler, cue words): "广东深圳", "我们在广州", "发明的", "不是专利，是商标"."""
     text = text or ""
-    if not mentions or _is_question(text):
+    if not mentions or is_question(text):
         return False  # "你是机器人吗" names a product but asks something else
     rest = "".join(
         char for index, char in enumerate(text) if not any(s <= index < e for s, e in mentions)

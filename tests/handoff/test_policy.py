@@ -61,11 +61,17 @@ def policies(tmp_path: Path) -> tuple[HandoffPolicy, RulePolicy]:
     return handoff, rules
 
 
-def _tracker(sender: str, text: str, intent: str, loop: str | None = None) -> DialogueStateTracker:
+def _tracker(
+    sender: str, text: str, intent: str, loop: str | None = None, marked: bool = False
+) -> DialogueStateTracker:
+    """``marked``: the NLU found a request for a person in words (it sets ``handoff_topic``)."""
     events = [ActionExecuted("action_listen")]
     if loop:
         events = [ActionExecuted(loop), ActiveLoop(loop), ActionExecuted("action_listen")]
-    events.append(UserUttered(text, intent={"name": intent, "confidence": 0.9}))
+    parsed = {"intent": {"name": intent, "confidence": 0.9}, "entities": []}
+    if marked:
+        parsed["handoff_topic"] = None
+    events.append(UserUttered(text, intent=parsed["intent"], parse_data=parsed))
     return DialogueStateTracker.from_events(sender, events)
 
 
@@ -106,8 +112,14 @@ def test_closing_resumes_the_bot_and_a_bare_rating_is_taken(
 
 
 def test_asking_for_a_person_inside_another_form_leaves_it(handoff_db: str, policies) -> None:
-    tracker = _tracker("p5", "转人工", "human_handoff", loop="other_form")
+    tracker = _tracker("p5", "转人工", "human_handoff", loop="other_form", marked=True)
     assert _winner(policies, tracker) == "action_human_handoff"
+
+
+def test_a_guessed_request_inside_a_form_goes_to_the_form_first(handoff_db: str, policies) -> None:
+    # "工业机器人" answering "which field?" scored as human_handoff: the form may take it
+    tracker = _tracker("p5b", "工业机器人", "human_handoff", loop="other_form")
+    assert _winner(policies, tracker) == "other_form"
 
 
 def test_without_the_tables_the_bot_still_answers(
