@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -32,7 +33,8 @@ from handoff.missed import CONTEXT_LINES, Observation, Turn, observe
 from handoff.rating import parse_rating
 from handoff.settings import get_handoff_settings
 from handoff.tickets import conversation_state
-from nlu.topics import HANDOFF_INTENT, HANDOFF_TOPIC, understanding
+from nlu.handoff_words import HandoffWords, find_request, load_handoff_words
+from nlu.topics import HANDOFF_INTENT, understanding
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +53,8 @@ def next_handoff_action(
 ) -> str | None:
     """The action for a new user message of ``sender_id``, or None to let the bot answer.
 
-    Asking for a person in words ("转人工", ``marked`` by the NLU's HandoffRequestMarker)
-    inside another area's form leaves that form at once (a form would otherwise take it as
+    Asking for a person in words ("转人工": ``marked``, the handoff words of the NLU's
+    HandoffRequestMarker are in the text) inside another area's form leaves that form at once (a form would otherwise take it as
     the answer to its question). A message the classifier merely guessed to be a request
     ("工业机器人" as the answer to "which field?") goes to the form first; if the form
     cannot use it, the rules still hand over."""
@@ -68,6 +70,17 @@ def next_handoff_action(
     if intent == HANDOFF_INTENT and marked and active_loop and active_loop != OWN_FORM:
         return HANDOFF_ACTION
     return None
+
+
+def asks_for_a_person(text: str | None) -> bool:
+    """The message asks for a person in words (the NLU's handoff words), not merely in the
+    classifier's opinion."""
+    return bool(text) and find_request(text, _handoff_words()) is not None
+
+
+@lru_cache(maxsize=1)
+def _handoff_words() -> HandoffWords:
+    return load_handoff_words()
 
 
 @DefaultV1Recipe.register(
@@ -101,7 +114,7 @@ class HandoffPolicy(UntrainedPolicy):
                 tracker.latest_message.text,
                 tracker.latest_message.intent.get("name"),
                 tracker.active_loop_name,
-                marked=HANDOFF_TOPIC in (tracker.latest_message.parse_data or {}),
+                marked=asks_for_a_person(tracker.latest_message.text),
             )
         except SQLAlchemyError as error:  # tables not migrated yet, database down
             logger.warning("handoff state unavailable, the bot answers: %s", error)

@@ -61,17 +61,11 @@ def policies(tmp_path: Path) -> tuple[HandoffPolicy, RulePolicy]:
     return handoff, rules
 
 
-def _tracker(
-    sender: str, text: str, intent: str, loop: str | None = None, marked: bool = False
-) -> DialogueStateTracker:
-    """``marked``: the NLU found a request for a person in words (it sets ``handoff_topic``)."""
+def _tracker(sender: str, text: str, intent: str, loop: str | None = None) -> DialogueStateTracker:
     events = [ActionExecuted("action_listen")]
     if loop:
         events = [ActionExecuted(loop), ActiveLoop(loop), ActionExecuted("action_listen")]
-    parsed = {"intent": {"name": intent, "confidence": 0.9}, "entities": []}
-    if marked:
-        parsed["handoff_topic"] = None
-    events.append(UserUttered(text, intent=parsed["intent"], parse_data=parsed))
+    events.append(UserUttered(text, intent={"name": intent, "confidence": 0.9}))
     return DialogueStateTracker.from_events(sender, events)
 
 
@@ -112,7 +106,7 @@ def test_closing_resumes_the_bot_and_a_bare_rating_is_taken(
 
 
 def test_asking_for_a_person_inside_another_form_leaves_it(handoff_db: str, policies) -> None:
-    tracker = _tracker("p5", "转人工", "human_handoff", loop="other_form", marked=True)
+    tracker = _tracker("p5", "转人工", "human_handoff", loop="other_form")
     assert _winner(policies, tracker) == "action_human_handoff"
 
 
