@@ -4,10 +4,10 @@ linear SVM over its sub-intents (``nlu/components/linear_model.py``, the model o
 ``CharNgramIntentClassifier``).
 
 Why not Rasa's ResponseSelector: it is a TensorFlow model (DIET's architecture) that needs the
-count-vector featurisers before it, takes most of the NLU training time and memory, and on
-5-fold cross-validation of our own data (``python -m nlu.crossval``) it chose the right
-sub-intent less often than this (docs/benchmarks.md, "NLU without TensorFlow", has the figures: 0.785 against 0.700
-on fold 1 of 5).
+count-vector featurisers before it and takes most of the NLU training time and memory; on
+cross-validation of our own data (``python -m nlu.crossval``, fold 1 of 5) it chose the right
+sub-intent less often than this: 0.700 against 0.785 (docs/benchmarks.md, "NLU without
+TensorFlow").
 
 One model per retrieval intent rather than one over all sub-intents: the dialogue answers
 ``utter_<intent>`` from the entry of the message's intent, so each entry only has to choose
