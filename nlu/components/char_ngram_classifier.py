@@ -9,12 +9,12 @@ would find, without its mistakes on terms it does not know.
 
 Confidences are a softmax of the SVM's scores divided by ``temperature``, so that the
 FallbackClassifier and the out-of-domain gate after it can read an unsure message as one.
-The model is stored as arrays and a vocabulary (``numpy.savez`` and JSON), not as a pickle.
+The model (``nlu/components/linear_model.py``, shared with ``CharNgramResponseSelector``) is
+stored as arrays and a vocabulary (``numpy.savez`` and JSON), not as a pickle.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
@@ -32,92 +32,12 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import csr_matrix
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
 
 from nlu.components.base import ChineseComponent
+from nlu.components.linear_model import LinearModel
 
 ARRAYS_FILE = "char_ngram_classifier.npz"
 VOCABULARY_FILE = "char_ngram_vocabulary.json"
-
-
-class LinearModel:
-    """The trained vectoriser and the SVM's weights: scores for a list of texts."""
-
-    def __init__(
-        self,
-        vectorizer: TfidfVectorizer,
-        weights: np.ndarray,
-        intercepts: np.ndarray,
-        intents: list[str],
-    ) -> None:
-        self.vectorizer = vectorizer
-        self.weights = weights
-        self.intercepts = intercepts
-        self.intents = intents
-
-    @classmethod
-    def fit(cls, texts: list[str], intents: list[str], config: dict[str, Any]) -> LinearModel:
-        vectorizer = _vectorizer(config)
-        features = vectorizer.fit_transform(texts)
-        svm = LinearSVC(C=float(config["C"]), random_state=int(config["random_seed"]))
-        svm.fit(features, intents)
-        weights, intercepts = svm.coef_, svm.intercept_
-        if len(svm.classes_) == 2:  # one decision function for two classes: make it two
-            weights = np.vstack([-weights[0], weights[0]])
-            intercepts = np.array([-intercepts[0], intercepts[0]])
-        return cls(vectorizer, weights, intercepts, [str(c) for c in svm.classes_])
-
-    def scores(self, texts: list[str]) -> np.ndarray:
-        features: csr_matrix = self.vectorizer.transform(texts)
-        return np.asarray(features @ self.weights.T) + self.intercepts
-
-    def save(self, storage: ModelStorage, resource: Resource) -> None:
-        with storage.write_to(resource) as directory:
-            np.savez(
-                directory / ARRAYS_FILE,
-                weights=self.weights.astype(np.float32),
-                intercepts=self.intercepts.astype(np.float32),
-                idf=self.vectorizer.idf_.astype(np.float64),
-            )
-            vocabulary = {
-                "intents": self.intents,
-                "ngrams": sorted(self.vectorizer.vocabulary_, key=self.vectorizer.vocabulary_.get),
-            }
-            (directory / VOCABULARY_FILE).write_text(
-                json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8"
-            )
-
-    @classmethod
-    def read(cls, storage: ModelStorage, resource: Resource, config: dict[str, Any]) -> LinearModel:
-        with storage.read_from(resource) as directory:
-            arrays = np.load(directory / ARRAYS_FILE)
-            vocabulary = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
-            weights, intercepts, idf = arrays["weights"], arrays["intercepts"], arrays["idf"]
-        vectorizer = _vectorizer(config, {ngram: i for i, ngram in enumerate(vocabulary["ngrams"])})
-        vectorizer.idf_ = idf
-        return cls(vectorizer, weights, intercepts, list(vocabulary["intents"]))
-
-
-def _vectorizer(
-    config: dict[str, Any], vocabulary: dict[str, int] | None = None
-) -> TfidfVectorizer:
-    low, high = config["ngram_range"]
-    return TfidfVectorizer(
-        analyzer="char",
-        ngram_range=(int(low), int(high)),
-        sublinear_tf=True,
-        lowercase=True,
-        vocabulary=vocabulary,
-    )
-
-
-def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
-    shifted = scores / temperature
-    shifted = shifted - shifted.max(axis=-1, keepdims=True)
-    exponentials = np.exp(shifted)
-    return exponentials / exponentials.sum(axis=-1, keepdims=True)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -170,7 +90,8 @@ class CharNgramIntentClassifier(ChineseComponent, IntentClassifier):
         **kwargs: Any,
     ) -> CharNgramIntentClassifier:
         try:
-            model = LinearModel.read(model_storage, resource, config)
+            with model_storage.read_from(resource) as directory:
+                model = LinearModel.read(directory, ARRAYS_FILE, VOCABULARY_FILE, config)
         except (OSError, ValueError, KeyError):
             model = None  # trained without intents: process leaves messages alone
         return cls(config, model_storage, resource, model)
@@ -181,19 +102,20 @@ class CharNgramIntentClassifier(ChineseComponent, IntentClassifier):
         if len(set(intents)) < 2:
             return self._resource
         self.model = LinearModel.fit([e.get(TEXT) for e in examples], intents, self._config)
-        self.model.save(self._model_storage, self._resource)
+        with self._model_storage.write_to(self._resource) as directory:
+            self.model.save(directory, ARRAYS_FILE, VOCABULARY_FILE)
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self.model is None:
             return messages
         texts = [m.get(TEXT) if isinstance(m.get(TEXT), str) else "" for m in messages]
-        probabilities = softmax(self.model.scores(texts), float(self._config["temperature"]))
+        probabilities = self.model.probabilities(texts, float(self._config["temperature"]))
         length = int(self._config["ranking_length"])
         for message, row in zip(messages, probabilities, strict=True):
             order = np.argsort(row)[::-1][:length]
             ranking = [
-                {INTENT_NAME_KEY: self.model.intents[i], PREDICTED_CONFIDENCE_KEY: float(row[i])}
+                {INTENT_NAME_KEY: self.model.labels[i], PREDICTED_CONFIDENCE_KEY: float(row[i])}
                 for i in order
             ]
             message.set(INTENT, ranking[0], add_to_output=True)

@@ -17,7 +17,13 @@ from rasa.engine.recipes.recipe import Recipe
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.data import TrainingType
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -25,6 +31,7 @@ import nlu.components
 from core.paths import CONFIG_FILE
 from nlu.components import (
     CharNgramIntentClassifier,
+    CharNgramResponseSelector,
     DomainJiebaTokenizer,
     HandoffRequestMarker,
     KnowledgeEntityRuler,
@@ -112,6 +119,72 @@ def test_the_intent_classifier_loads_the_model_it_trained(tmp_path: Path) -> Non
 def test_an_untrained_intent_classifier_leaves_messages_alone(tmp_path: Path) -> None:
     created, loaded = _round_trip(CharNgramIntentClassifier, tmp_path)
     assert loaded.process([_message("你好")])[0].get(INTENT) is None
+
+
+def _retrieval_data() -> TrainingData:
+    """Two retrieval intents (one with a single sub-intent), an ordinary intent, responses."""
+    examples = {
+        "faq/fee": ["预审收费吗", "预审要交钱吗", "预审费用多少", "收不收费"],
+        "faq/time": ["预审要多久", "多长时间能审完", "审查周期多长", "几天出结果"],
+        "faq/place": ["在哪里办理预审", "预审去哪办", "中心地址在哪", "办理地点是哪里"],
+        "chitchat/weather": ["今天天气怎么样", "会下雨吗"],
+        "greet": ["你好", "您好啊"],
+    }
+    messages = []
+    for label, texts in examples.items():
+        intent, _, key = label.partition("/")
+        data = {INTENT: intent, **({INTENT_RESPONSE_KEY: label} if key else {})}
+        messages += [Message(data={TEXT: t, **data}) for t in texts]
+    responses = {
+        f"utter_{label}": [{"text": f"answer of {label}"}] for label in examples if "/" in label
+    }
+    return TrainingData(messages, responses=responses)
+
+
+def test_the_response_selector_loads_the_model_it_trained(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("CharNgramResponseSelector")
+    config = CharNgramResponseSelector.get_default_config()
+    created = CharNgramResponseSelector.create(config, storage, resource, _context())
+    assert created.train(_retrieval_data()) == resource
+    loaded = CharNgramResponseSelector.load(config, storage, resource, _context())
+    for text, key in [
+        ("预审收钱吗", "faq/fee"),
+        ("要审多久", "faq/time"),
+        ("去哪里办", "faq/place"),
+    ]:
+        before = created.process([_message(text)])[0].get("response_selector")
+        after = loaded.process([_message(text)])[0].get("response_selector")
+        # the same choices; confidences up to the float32 weights that were stored
+        for intent in ("faq", "chitchat"):
+            ranked = [
+                [r["intent_response_key"] for r in x[intent]["ranking"]] for x in (before, after)
+            ]
+            assert ranked[0] == ranked[1]
+            assert [r["confidence"] for r in after[intent]["ranking"]] == pytest.approx(
+                [r["confidence"] for r in before[intent]["ranking"]], abs=1e-5
+            )
+        # what Rasa's ResponseSelector writes, one entry per retrieval intent
+        assert after["all_retrieval_intents"] == ["chitchat", "faq"]
+        response = after["faq"]["response"]
+        assert response == {
+            "responses": [{"text": f"answer of {key}"}],
+            "confidence": pytest.approx(response["confidence"]),
+            "intent_response_key": key,
+            "utter_action": f"utter_{key}",
+        }
+        ranking = after["faq"]["ranking"]
+        assert [r["intent_response_key"] for r in ranking][0] == key
+        assert {tuple(sorted(r)) for r in ranking} == {("confidence", "intent_response_key")}
+        assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
+        assert response["confidence"] == ranking[0]["confidence"] > ranking[1]["confidence"]
+        # a retrieval intent with one sub-intent answers it, whatever the message
+        assert after["chitchat"]["response"]["intent_response_key"] == "chitchat/weather"
+
+
+def test_an_untrained_response_selector_leaves_messages_alone(tmp_path: Path) -> None:
+    created, loaded = _round_trip(CharNgramResponseSelector, tmp_path)
+    assert loaded.process([_message("你好")])[0].get("response_selector") is None
 
 
 def test_the_tokenizer_loads_the_dictionary_it_stored(tmp_path: Path) -> None:

@@ -1,0 +1,106 @@
+"""The text classifier that the character n-gram components share: TF-IDF of characters and
+character pairs, and a linear SVM's weights; scores, a softmax of them, and storage as arrays
+and a vocabulary (``numpy.savez`` and JSON), not as a pickle.
+
+Used by ``CharNgramIntentClassifier`` (one model over the intents) and by
+``CharNgramResponseSelector`` (one model per retrieval intent, over its sub-intents).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+
+
+class LinearModel:
+    """The trained vectoriser and the SVM's weights: scores for a list of texts, one column
+    per label (``labels``, sorted)."""
+
+    def __init__(
+        self,
+        vectorizer: TfidfVectorizer,
+        weights: np.ndarray,
+        intercepts: np.ndarray,
+        labels: list[str],
+    ) -> None:
+        self.vectorizer = vectorizer
+        self.weights = weights
+        self.intercepts = intercepts
+        self.labels = labels
+
+    @classmethod
+    def fit(cls, texts: list[str], labels: list[str], config: dict[str, Any]) -> LinearModel:
+        """Trains on at least two distinct labels; ``config`` has ``ngram_range``, ``C`` and
+        ``random_seed``."""
+        vectorizer = _vectorizer(config)
+        features = vectorizer.fit_transform(texts)
+        svm = LinearSVC(C=float(config["C"]), random_state=int(config["random_seed"]))
+        svm.fit(features, labels)
+        weights, intercepts = svm.coef_, svm.intercept_
+        if len(svm.classes_) == 2:  # one decision function for two classes: make it two
+            weights = np.vstack([-weights[0], weights[0]])
+            intercepts = np.array([-intercepts[0], intercepts[0]])
+        return cls(vectorizer, weights, intercepts, [str(c) for c in svm.classes_])
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        features: csr_matrix = self.vectorizer.transform(texts)
+        return np.asarray(features @ self.weights.T) + self.intercepts
+
+    def probabilities(self, texts: list[str], temperature: float) -> np.ndarray:
+        """A softmax of the scores divided by ``temperature``: one row per text, summing to 1."""
+        return softmax(self.scores(texts), temperature)
+
+    def save(self, directory: Path, arrays_file: str, vocabulary_file: str) -> None:
+        np.savez(
+            directory / arrays_file,
+            weights=self.weights.astype(np.float32),
+            intercepts=self.intercepts.astype(np.float32),
+            idf=self.vectorizer.idf_.astype(np.float64),
+        )
+        vocabulary = {
+            "labels": self.labels,
+            "ngrams": sorted(self.vectorizer.vocabulary_, key=self.vectorizer.vocabulary_.get),
+        }
+        (directory / vocabulary_file).write_text(
+            json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8"
+        )
+
+    @classmethod
+    def read(
+        cls, directory: Path, arrays_file: str, vocabulary_file: str, config: dict[str, Any]
+    ) -> LinearModel:
+        """What ``save`` wrote; raises ``OSError``, ``ValueError`` or ``KeyError`` when it is
+        missing or incomplete."""
+        arrays = np.load(directory / arrays_file)
+        vocabulary = json.loads((directory / vocabulary_file).read_text(encoding="utf-8"))
+        weights, intercepts, idf = arrays["weights"], arrays["intercepts"], arrays["idf"]
+        labels = vocabulary["labels"] if "labels" in vocabulary else vocabulary["intents"]
+        vectorizer = _vectorizer(config, {ngram: i for i, ngram in enumerate(vocabulary["ngrams"])})
+        vectorizer.idf_ = idf
+        return cls(vectorizer, weights, intercepts, [str(label) for label in labels])
+
+
+def _vectorizer(
+    config: dict[str, Any], vocabulary: dict[str, int] | None = None
+) -> TfidfVectorizer:
+    low, high = config["ngram_range"]
+    return TfidfVectorizer(
+        analyzer="char",
+        ngram_range=(int(low), int(high)),
+        sublinear_tf=True,
+        lowercase=True,
+        vocabulary=vocabulary,
+    )
+
+
+def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+    shifted = scores / temperature
+    shifted = shifted - shifted.max(axis=-1, keepdims=True)
+    exponentials = np.exp(shifted)
+    return exponentials / exponentials.sum(axis=-1, keepdims=True)
