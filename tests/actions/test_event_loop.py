@@ -4,9 +4,7 @@ every 10 ms must go on ticking while the action waits for it."""
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -21,11 +19,7 @@ from cases.backends.sql import SqlCaseBackend
 from core.db import run_sync
 from core.migrate import upgrade
 from handoff.tickets import Line, open_ticket
-
-SLOW = 0.3  # seconds a slowed database call blocks its thread
-TICK = 0.01
-# The loop may be late by a few ticks on a busy machine, never by the slow call itself.
-MAX_STALL = 0.15
+from tests.loop_stall import MAX_STALL, SLOW, max_stall, slowed
 
 
 @pytest.fixture
@@ -33,46 +27,6 @@ def db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("IPPC_WORKING_HOURS", "24x7")
     upgrade(database_url)
     return database_url
-
-
-def slowed(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[float]:
-    """Make ``owner.name`` block for SLOW seconds before doing its work; the list records
-    when each call started (so a test knows the slow call really happened)."""
-    original = getattr(owner, name)
-    calls: list[float] = []
-
-    def slow(*args: Any, **kwargs: Any) -> Any:
-        calls.append(time.monotonic())
-        time.sleep(SLOW)  # a database that takes its time, blocking the calling thread
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(owner, name, slow)
-    return calls
-
-
-async def max_stall(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
-    """(the longest the event loop went without running a 10 ms ticker while ``work`` ran,
-    what ``work`` returned)."""
-    loop = asyncio.get_running_loop()
-    gaps: list[float] = []
-    finished = asyncio.Event()
-
-    async def ticker() -> None:
-        last = loop.time()
-        while not finished.is_set():
-            await asyncio.sleep(TICK)
-            now = loop.time()
-            gaps.append(now - last)
-            last = now
-
-    task = asyncio.create_task(ticker())
-    await asyncio.sleep(0)
-    try:
-        result = await work()
-    finally:
-        finished.set()
-        await task
-    return max(gaps), result
 
 
 def _tracker(sender: str, text: str, slots: dict[str, Any] | None = None) -> Tracker:
