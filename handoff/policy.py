@@ -79,7 +79,7 @@ CLOCK_MARGIN = 2.0
 _no_ticket: TTLCache[tuple[str, str], float] = TTLCache(ttl=NO_TICKET_SECONDS, max_size=20_000)
 
 
-def _unchanged_since(events: Iterable[Any], asked_at: float) -> bool:
+def unchanged_since(events: Iterable[Any], asked_at: float) -> bool:
     """The tracker's ``events`` reach back before ``asked_at`` and show no action that may
     have opened a ticket since then (module docstring)."""
     since = asked_at - CLOCK_MARGIN
@@ -105,7 +105,7 @@ def handoff_state(sender_id: str, events: Iterable[Any] | None = None) -> str:
     key = (database_url(), sender_id)
     if events is not None:
         asked_at = _no_ticket.get(key)
-        if asked_at is not None and _unchanged_since(events, asked_at):
+        if asked_at is not None and unchanged_since(events, asked_at):
             return ""
         _no_ticket.discard(key)
     asked_at = time.time()
