@@ -106,7 +106,7 @@ def _predictions(policy: HandoffPolicy, remember: bool) -> float:
     try:
         elapsed = 0.0
         for _ in range(PREDICTIONS):
-            tracker.update(UserUttered("你好", intent={"name": "greet", "confidence": 0.9}))
+            tracker.update(UserUttered("hello", intent={"name": "greet", "confidence": 0.9}))
             began = time.perf_counter()
             policy.predict_action_probabilities(tracker, DOMAIN)
             elapsed += time.perf_counter() - began
@@ -124,8 +124,10 @@ async def _inline(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
 
 
 def _relay_tracker(sender: str) -> Tracker:
-    message = {"text": "还在吗", "intent": {"name": "greet", "confidence": 0.9}}
-    events = [{"event": "user", "text": "还在吗", "parse_data": message, "timestamp": time.time()}]
+    message = {"text": "still there?", "intent": {"name": "greet", "confidence": 0.9}}
+    events = [
+        {"event": "user", "text": "still there?", "parse_data": message, "timestamp": time.time()}
+    ]
     return Tracker(sender, {}, message, events, False, None, {}, "action_listen")
 
 
@@ -191,7 +193,9 @@ def main() -> None:
         now = datetime.now(timezone.utc)
         senders = [f"rest:bench-relay-{i}" for i in range(args.concurrent)]
         for sender in senders:
-            open_ticket(sender, "rest", "user_request", [Line("user", "转人工", now)], url=url)
+            open_ticket(
+                sender, "rest", "user_request", [Line("user", "a person please", now)], url=url
+            )
         _actions(args.concurrent, on_the_loop=False, senders=senders)  # warm up
         print(f"{args.concurrent} concurrent action_handoff_relay runs, 5 rounds (median / worst):")
         for label, on_the_loop in (("before (on the loop)", True), ("after (run_sync)", False)):
