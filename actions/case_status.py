@@ -15,6 +15,7 @@ from actions.common import ask, asks_something_else, latest_intent
 from cases import replies
 from cases.service import BUSY, FOUND, LOCKED, CaseLookup
 from cases.settings import get_case_settings
+from core.db import run_sync
 from core.patterns import CASE_NUMBER_PATTERN, extract_phone_last4, find_case_numbers
 from core.settings import get_settings
 from knowledge_base.texts import say
@@ -135,7 +136,7 @@ async def _lookup_service() -> CaseLookup:
     url = get_settings().database_url
     key = (settings, url)
     if key not in _lookups:
-        _lookups[key] = await asyncio.to_thread(CaseLookup, url, settings)
+        _lookups[key] = await run_sync(CaseLookup, url, settings)
     return _lookups[key]
 
 

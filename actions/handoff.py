@@ -1,5 +1,7 @@
 """Handoff actions (thin: the logic is in handoff/). action_handoff_relay and
-action_handoff_rate are chosen by handoff.policy.HandoffPolicy, not by rules."""
+action_handoff_rate are chosen by handoff.policy.HandoffPolicy, not by rules. Every database
+call (tickets, outbox, the earlier messages of a long session) runs in a worker thread
+(``core.db.run_sync``): the action server's event loop serves other conversations meanwhile."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import ask, asks_something_else
 from channels.push import pending_messages
+from core.db import run_sync
 from handoff.dialogue import (
     MAX_NOTE_CHARS,
     cancel_payload,
@@ -54,8 +57,8 @@ class ActionHumanHandoff(Action):
         if tracker.active_loop_name and tracker.active_loop_name != FORM:
             # Asked for a person in the middle of another form: leave that form first.
             events += [ActiveLoop(None), SlotSet("requested_slot", None)]
-        outcome = start_handoff(
-            tracker.sender_id, _channel(tracker), tracker.events, _intent(tracker)
+        outcome = await run_sync(
+            start_handoff, tracker.sender_id, _channel(tracker), tracker.events, _intent(tracker)
         )
         for text in outcome.messages:
             dispatcher.utter_message(text=text)
@@ -69,6 +72,21 @@ class ActionHumanHandoff(Action):
         return events
 
 
+def _relay(conversation_id: str, events: list[dict[str, Any]]) -> tuple[bool, list[dict]]:
+    """(the user's message was added to the open ticket, staff messages waiting for them)."""
+    line = latest_user_line(events)
+    recorded = line is not None and add_line(conversation_id, line) is not None
+    return recorded, pending_messages(conversation_id)
+
+
+def _rate(conversation_id: str, rating: int | None) -> tuple[list[dict], bool]:
+    """(staff messages waiting for the user, the rating was stored)."""
+    pending = pending_messages(conversation_id)  # the closing words, if not seen yet
+    window = get_handoff_settings().rating_window_minutes
+    rated = rating is not None and rate_last_ticket(conversation_id, rating, window) is not None
+    return pending, rated
+
+
 class ActionHandoffRelay(Action):
     """While staff have the conversation: add the user's message to the ticket and say
     nothing of the bot's own; staff messages queued for this user are handed over."""
@@ -79,9 +97,7 @@ class ActionHandoffRelay(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        line = latest_user_line(tracker.events)
-        recorded = line is not None and add_line(tracker.sender_id, line) is not None
-        pending = pending_messages(tracker.sender_id)
+        recorded, pending = await run_sync(_relay, tracker.sender_id, tracker.events)
         for message in pending:
             dispatcher.utter_message(text=message.get("text"), buttons=message.get("buttons") or [])
         if not recorded and not pending:
@@ -99,11 +115,11 @@ class ActionHandoffRate(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        for message in pending_messages(tracker.sender_id):  # the closing words, if not seen yet
-            dispatcher.utter_message(text=message.get("text"), buttons=message.get("buttons") or [])
         rating = parse_rating(tracker.latest_message.get("text"))
-        window = get_handoff_settings().rating_window_minutes
-        if rating is not None and rate_last_ticket(tracker.sender_id, rating, window):
+        pending, rated = await run_sync(_rate, tracker.sender_id, rating)
+        for message in pending:
+            dispatcher.utter_message(text=message.get("text"), buttons=message.get("buttons") or [])
+        if rated:
             dispatcher.utter_message(text=say("handoff.rated", score=rating))
         else:
             dispatcher.utter_message(text=say("handoff.anything_else"))
@@ -203,7 +219,8 @@ class ActionHandoffLeaveMessage(Action):
         if not contact or contact == CANCELLED or tracker.get_slot("handoff_note") == CANCELLED:
             dispatcher.utter_message(text=say("handoff.message_cancelled"))
             return reset
-        text = leave_message(
+        text = await run_sync(
+            leave_message,
             tracker.sender_id,
             _channel(tracker),
             tracker.events,

@@ -14,7 +14,7 @@ from cases.backends import BackendUnavailable, CaseBackend, get_backend
 from cases.records import CaseRecord
 from cases.settings import CaseSettings, get_case_settings
 from core.clock import utc_now
-from core.db import get_engine
+from core.db import get_engine, run_sync
 from core.patterns import normalise_case_number
 from core.settings import get_settings
 
@@ -96,7 +96,7 @@ class CaseLookup:
         channel = channel or "unknown"
         budgets = self._budgets(conversation_id, case_number, client)
         try:
-            allowed, last_attempt = await asyncio.to_thread(
+            allowed, last_attempt = await run_sync(
                 self._reserve, budgets, conversation_id, case_number, channel
             )
         except Exception:  # noqa: BLE001 - the database itself is down: busy, not a crash
@@ -117,9 +117,7 @@ class CaseLookup:
             else:
                 outcome = audit.FOUND if matches else audit.WRONG_PHONE
         try:
-            await asyncio.to_thread(
-                self._conclude, budgets, conversation_id, channel, case_number, outcome
-            )
+            await run_sync(self._conclude, budgets, conversation_id, channel, case_number, outcome)
         except Exception:  # noqa: BLE001 - nothing is shown that the audit log did not record
             return LookupResult(BUSY)
         if outcome == audit.FOUND:

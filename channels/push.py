@@ -33,6 +33,7 @@ import aiohttp
 
 from channels import delivery, outbox
 from channels.settings import TelegramSettings, WeChatSettings, internal_token, rasa_url
+from core.db import run_sync
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ async def push_messages(conversation_id: str, channel: str, messages: list[dict[
     """Deliver ``messages`` to ``conversation_id`` on ``channel`` (see the module docstring)."""
     messages = validate(conversation_id, messages, channel)
     if channel not in PUSHABLE:
-        outbox.store(conversation_id, channel, messages)
+        await run_sync(outbox.store, conversation_id, channel, messages)
         return True
     try:
         return await _via_server(conversation_id, channel, messages)
@@ -113,7 +114,7 @@ async def _via_server(conversation_id: str, channel: str, messages: list[dict[st
 async def _direct(conversation_id: str, channel: str, messages: list[dict[str, Any]]) -> bool:
     recipient = delivery.recipient(channel, conversation_id)
     if channel == "webchat":
-        outbox.store(conversation_id, channel, messages)
+        await run_sync(outbox.store, conversation_id, channel, messages)
         return True
     if channel == "wechat":
         from channels.wechat import WeChatInput

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import contextvars
+import functools
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 
-from core.settings import get_settings
+from core.settings import env, get_settings
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 # The persistent tables (cases, audit, handoff tickets, staff) share this metadata so that
 # one Alembic environment migrates them all.
@@ -51,3 +60,30 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+# Worker threads for blocking database calls made from async code: fewer than the engine's
+# pool can hand out (5 + 10 overflow), so a thread never waits for a connection; the rest wait
+# in the executor's queue, not on the event loop.
+DB_THREADS = int(env("IPPC_DB_THREADS", "8") or "8")
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _db_executor() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        with _executor_lock:
+            if _executor is None:
+                _executor = ThreadPoolExecutor(max_workers=DB_THREADS, thread_name_prefix="ippc-db")
+    return _executor
+
+
+async def run_sync(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """``fn(*args, **kwargs)`` in a worker thread, awaited: the one way async code (actions,
+    channel handlers, the console) calls the synchronous database code, so that the event loop
+    goes on serving other users while the database answers. ``fn`` opens and closes its own
+    session in that thread; its context variables are those of the caller."""
+    loop = asyncio.get_running_loop()
+    call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
+    return await loop.run_in_executor(_db_executor(), call)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from channels.push import push_messages
 from core.clock import utc_now
-from core.db import session_scope
+from core.db import run_sync, session_scope
 from handoff.auth import StaffView
 from handoff.masking import mask_sensitive
 from handoff.models import (
@@ -114,6 +114,18 @@ async def reply(staff: StaffView, ticket_id: int, text: str, url: str | None = N
         raise TicketError("the reply is empty")
     if len(text) > MAX_REPLY_CHARS:
         raise TicketError(f"the reply is longer than {MAX_REPLY_CHARS} characters")
+    message_id, conversation_id, channel = await run_sync(_store_reply, staff, ticket_id, text, url)
+    delivered = await _push(
+        conversation_id, channel, [{"text": say("handoff.staff_reply", text=text)}]
+    )
+    await run_sync(_mark_delivered, message_id, delivered, url)
+    return delivered
+
+
+def _store_reply(
+    staff: StaffView, ticket_id: int, text: str, url: str | None
+) -> tuple[int, str, str]:
+    """(the new message's id, the conversation, its channel)."""
     with session_scope(database_url(url)) as session:
         ticket = visible_ticket(session, staff, ticket_id)
         if ticket.status == CLOSED:
@@ -129,13 +141,12 @@ async def reply(staff: StaffView, ticket_id: int, text: str, url: str | None = N
         ticket.messages.append(message)
         ticket.updated_at = utc_now()
         session.flush()
-        message_id, conversation_id, channel = message.id, ticket.conversation_id, ticket.channel
-    delivered = await _push(
-        conversation_id, channel, [{"text": say("handoff.staff_reply", text=text)}]
-    )
+        return message.id, ticket.conversation_id, ticket.channel
+
+
+def _mark_delivered(message_id: int, delivered: bool, url: str | None) -> None:
     with session_scope(database_url(url)) as session:
         session.get(TicketMessage, message_id).delivered = delivered
-    return delivered
 
 
 async def close(
@@ -153,6 +164,24 @@ async def close(
     if len(note) > MAX_NOTE_CHARS:
         raise TicketError(f"the note is longer than {MAX_NOTE_CHARS} characters")
     tags = parse_tags(tags_text)
+    closing = [{"text": say("handoff.closed_by_staff")}, rating_question()]
+    was_live, conversation_id, channel = await run_sync(
+        _close_ticket, staff, ticket_id, note, tags, closing, url
+    )
+    if not was_live:  # a left message answered by phone or e-mail: nothing to push
+        return True
+    return await _push(conversation_id, channel, closing)
+
+
+def _close_ticket(
+    staff: StaffView,
+    ticket_id: int,
+    note: str,
+    tags: list[str],
+    closing: list[dict[str, Any]],
+    url: str | None,
+) -> tuple[bool, str, str]:
+    """(the user was still handed over, the conversation, its channel)."""
     with session_scope(database_url(url)) as session:
         ticket = visible_ticket(session, staff, ticket_id)
         if ticket.status == CLOSED:
@@ -166,14 +195,10 @@ async def close(
         ticket.tags = ",".join(tags)
         ticket.assignee_id = ticket.assignee_id or staff.id
         ticket.claimed_at = ticket.claimed_at or now
-        closing = [{"text": say("handoff.closed_by_staff")}, rating_question()]
         if was_live:
             for item in closing:
                 ticket.messages.append(TicketMessage(sender="bot", text=item["text"], at=now))
-        conversation_id, channel = ticket.conversation_id, ticket.channel
-    if not was_live:  # a left message answered by phone or e-mail: nothing to push
-        return True
-    return await _push(conversation_id, channel, closing)
+        return was_live, ticket.conversation_id, ticket.channel
 
 
 def colleagues(staff: StaffView, url: str | None = None) -> list[tuple[int, str]]:

@@ -7,7 +7,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from core.clock import utc_now
@@ -179,24 +179,36 @@ def expected_wait_minutes(position: int, default_per_user: int, url: str | None 
 def conversation_state(conversation_id: str, window_minutes: int, url: str | None = None) -> str:
     """'handed_over' while a ticket is waiting or active, 'rating' while the last closed
     ticket may still be rated, else ''. Read by the dialogue policy on every user message."""
+    return ticket_state(conversation_id, window_minutes, url)[0]
+
+
+def ticket_state(
+    conversation_id: str, window_minutes: int, url: str | None = None
+) -> tuple[str, bool]:
+    """(:func:`conversation_state`, whether the conversation has any ticket at all, a left
+    message included), in one query: the latest waiting, active or closed ticket, else the
+    latest left message."""
+    live = Ticket.status.in_((WAITING, ACTIVE, CLOSED))
     with session_scope(database_url(url)) as session:
         ticket = session.execute(
             select(Ticket.status, Ticket.closed_at, Ticket.rating)
-            .where(
-                Ticket.conversation_id == conversation_id,
-                Ticket.status.in_((WAITING, ACTIVE, CLOSED)),
-            )
-            .order_by(Ticket.id.desc())
+            .where(Ticket.conversation_id == conversation_id)
+            .order_by(case((live, 0), else_=1), Ticket.id.desc())
             .limit(1)
         ).first()
     if ticket is None:
-        return ""
+        return "", False
     status, closed_at, rating = ticket
     if status in OPEN_STATUSES:
-        return "handed_over"
-    if rating is None and closed_at and utc_now() - closed_at <= timedelta(minutes=window_minutes):
-        return "rating"
-    return ""
+        return "handed_over", True
+    if (
+        status == CLOSED
+        and rating is None
+        and closed_at
+        and utc_now() - closed_at <= timedelta(minutes=window_minutes)
+    ):
+        return "rating", True
+    return "", True
 
 
 def rate_last_ticket(

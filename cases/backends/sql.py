@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlalchemy import select
 
 from cases.backends import BackendUnavailable
 from cases.models import Case
 from cases.records import CaseRecord
-from core.db import get_engine
+from core.db import get_engine, run_sync
 
 
 class SqlCaseBackend:
@@ -36,6 +34,6 @@ class SqlCaseBackend:
     async def fetch(self, case_number: str) -> CaseRecord | None:
         """Runs in a worker thread: the action server's event loop never waits on the database."""
         try:
-            return await asyncio.to_thread(self.fetch_sync, case_number)
+            return await run_sync(self.fetch_sync, case_number)
         except Exception as error:  # any database failure is "busy" to the user
             raise BackendUnavailable(f"case database: {error.__class__.__name__}") from error

@@ -1,6 +1,7 @@
 """Console pages of the inbox ("待改进问题"), drafted answers, flagging a transcript line and
 the dashboard's traffic CSV. Authentication, CSRF and headers come from the console's
-middlewares like every other route; admin-only actions check the role here."""
+middlewares like every other route; admin-only actions check the role here. The database
+work of each route runs in a worker thread (``core.db.run_sync``)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from core.db import session_scope
+from core.db import run_sync, session_scope
 from handoff import access_log
+from handoff.auth import StaffView
 from handoff.console.accountability import error_code
 from handoff.console.views import _form, _page, _url
 from handoff.inbox import (
@@ -48,17 +50,21 @@ def _notice(request: web.Request) -> str:
     return notice if notice in NOTICES else ""
 
 
+def _inbox(url: str | None, staff: StaffView, status: str) -> tuple[list[Any], dict[str, int]]:
+    """(the rows of the tab, the count of each tab); the view is logged."""
+    with session_scope(database_url(url)) as session:
+        rows = inbox_rows(session, staff, status)
+        tab_counts = counts(session, staff)
+    access_log.record(staff.id, access_log.VIEW, detail=f"inbox {status}", url=url)
+    return rows, tab_counts
+
+
 @inbox_routes.get("/inbox")
 async def inbox_page(request: web.Request) -> web.Response:
     status = request.query.get("status", "open")
     if status not in INBOX_STATUSES:
         raise web.HTTPBadRequest(text="unknown inbox status")
-    with session_scope(database_url(_url(request))) as session:
-        rows = inbox_rows(session, request["staff"], status)
-        tab_counts = counts(session, request["staff"])
-    access_log.record(
-        request["staff"].id, access_log.VIEW, detail=f"inbox {status}", url=_url(request)
-    )
+    rows, tab_counts = await run_sync(_inbox, _url(request), request["staff"], status)
     return _page(
         request,
         "inbox.html",
@@ -96,37 +102,48 @@ async def inbox_act(request: web.Request) -> web.StreamResponse:
     action = fields.get("action", "")
     try:
         message_ids = parse_ids(ids)
-        with session_scope(database_url(_url(request))) as session:
-            staff = request["staff"]
-            if action == "label":
-                label_messages(session, staff, message_ids, fields.get("topic", ""))
-                notice = "labelled"
-            elif action == "dismiss":
-                dismiss_messages(session, staff, message_ids)
-                notice = "dismissed"
-            elif action == "draft":
-                draft_answer(
-                    session,
-                    staff,
-                    message_ids,
-                    fields.get("draft_topic", ""),
-                    fields.get("draft_text", ""),
-                    fields.get("draft_source", ""),
-                )
-                notice = "drafted"
-            else:
-                raise InboxError("action", "unknown action")
+        notice = await run_sync(_act, _url(request), request["staff"], action, message_ids, fields)
     except InboxError as error:
         raise _back("/inbox", status, error=error.code) from None
-    detail = f"inbox {action} {','.join(str(i) for i in message_ids)}"
-    access_log.record(request["staff"].id, INBOX_CHANGE, detail=detail, url=_url(request))
     raise _back("/inbox", status, notice=notice)
+
+
+def _act(
+    url: str | None, staff: StaffView, action: str, message_ids: list[int], fields: dict[str, Any]
+) -> str:
+    """Label, dismiss or draft (InboxError when refused); the change is logged. The notice."""
+    with session_scope(database_url(url)) as session:
+        if action == "label":
+            label_messages(session, staff, message_ids, fields.get("topic", ""))
+            notice = "labelled"
+        elif action == "dismiss":
+            dismiss_messages(session, staff, message_ids)
+            notice = "dismissed"
+        elif action == "draft":
+            draft_answer(
+                session,
+                staff,
+                message_ids,
+                fields.get("draft_topic", ""),
+                fields.get("draft_text", ""),
+                fields.get("draft_source", ""),
+            )
+            notice = "drafted"
+        else:
+            raise InboxError("action", "unknown action")
+    detail = f"inbox {action} {','.join(str(i) for i in message_ids)}"
+    access_log.record(staff.id, INBOX_CHANGE, detail=detail, url=url)
+    return notice
+
+
+def _drafts(url: str | None, staff: StaffView) -> list[Any]:
+    with session_scope(database_url(url)) as session:
+        return list_drafts(session, staff)
 
 
 @inbox_routes.get("/inbox/drafts")
 async def drafts_page(request: web.Request) -> web.Response:
-    with session_scope(database_url(_url(request))) as session:
-        drafts = list_drafts(session, request["staff"])
+    drafts = await run_sync(_drafts, _url(request), request["staff"])
     return _page(
         request,
         "drafts.html",
@@ -136,20 +153,23 @@ async def drafts_page(request: web.Request) -> web.Response:
     )
 
 
+def _approve(url: str | None, staff: StaffView, draft_id: int) -> None:
+    with session_scope(database_url(url)) as session:
+        approve_draft(session, staff, draft_id)
+    access_log.record(staff.id, INBOX_CHANGE, detail=f"draft {draft_id} approved", url=url)
+
+
 @inbox_routes.post("/inbox/drafts/{draft_id:\\d+}/approve")
 async def approve(request: web.Request) -> web.StreamResponse:
     if not request["staff"].is_admin:
         raise web.HTTPForbidden(text="administrators only")
+    draft_id = int(request.match_info["draft_id"])
     try:
-        with session_scope(database_url(_url(request))) as session:
-            draft_id = int(request.match_info["draft_id"])
-            approve_draft(session, request["staff"], draft_id)
+        await run_sync(_approve, _url(request), request["staff"], draft_id)
     except InboxError as error:
         if error.code == "no_draft":
             raise web.HTTPNotFound(text="no such draft") from None
         raise web.HTTPFound("/inbox/drafts?" + urlencode({"error": error.code})) from None
-    detail = f"draft {draft_id} approved"
-    access_log.record(request["staff"].id, INBOX_CHANGE, detail=detail, url=_url(request))
     raise web.HTTPFound("/inbox/drafts?notice=approved")
 
 
@@ -161,29 +181,34 @@ async def flag(request: web.Request) -> web.StreamResponse:
     if not (ticket.isdigit() and message.isdigit()):
         raise web.HTTPBadRequest(text="ticket_id and message_id must be numbers")
     try:
-        with session_scope(database_url(_url(request))) as session:
-            flag_message(session, request["staff"], int(ticket), int(message))
+        await run_sync(_flag, _url(request), request["staff"], int(ticket), int(message))
     except TicketError as error:
         if str(error) == "no such ticket":
             raise web.HTTPNotFound(text="no such ticket") from None
         raise web.HTTPFound(
             f"/tickets/{ticket}?" + urlencode({"error": error_code(str(error))})
         ) from None
-    access_log.record(
-        request["staff"].id, INBOX_CHANGE, int(ticket), f"flagged line {message}", _url(request)
-    )
     raise web.HTTPFound(f"/tickets/{ticket}?notice=flagged")
+
+
+def _flag(url: str | None, staff: StaffView, ticket_id: int, message_id: int) -> None:
+    with session_scope(database_url(url)) as session:
+        flag_message(session, staff, ticket_id, message_id)
+    access_log.record(staff.id, INBOX_CHANGE, ticket_id, f"flagged line {message_id}", url)
+
+
+def _traffic_csv(url: str | None, staff: StaffView) -> str:
+    with session_scope(database_url(url)) as session:
+        body = traffic_csv(build_traffic(session, staff))
+    access_log.record(staff.id, access_log.EXPORT, detail="traffic.csv", url=url)
+    return body
 
 
 @inbox_routes.get("/dashboard/traffic.csv")
 async def traffic_download(request: web.Request) -> web.Response:
     if not request["staff"].is_admin:
         raise web.HTTPForbidden(text="administrators only")
-    with session_scope(database_url(_url(request))) as session:
-        body = traffic_csv(build_traffic(session, request["staff"]))
-    access_log.record(
-        request["staff"].id, access_log.EXPORT, detail="traffic.csv", url=_url(request)
-    )
+    body = await run_sync(_traffic_csv, _url(request), request["staff"])
     return web.Response(
         text=body,
         content_type="text/csv",

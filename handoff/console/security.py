@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from channels.proxies import client_address, forwarded_proto
+from core.db import run_sync
 from handoff.auth import session_for
 
 SESSION_COOKIE = "ippc_console"
@@ -116,7 +117,9 @@ def make_middlewares(url: str | None, clock: Clock) -> list:
             raise web.HTTPForbidden(text="cross-origin request refused")
         if (request.method, request.path) in PUBLIC:
             return await handler(request)
-        found = session_for(request.cookies.get(SESSION_COOKIE), now=clock(), url=url)
+        found = await run_sync(
+            session_for, request.cookies.get(SESSION_COOKIE), now=clock(), url=url
+        )
         if found is None:
             if _wants_html(request):
                 raise web.HTTPFound("/login")

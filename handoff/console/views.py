@@ -1,16 +1,16 @@
-"""Console pages and the small JSON API their JavaScript polls."""
+"""Console pages and the small JSON API their JavaScript polls. Every database call runs in
+a worker thread (``core.db.run_sync``), so that one slow query never holds up the other
+staff's pages and polls."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
 
-from core.db import session_scope
+from core.db import run_sync, session_scope
 from handoff import access_log
 from handoff.auth import AuthError, StaffView, add_staff, list_staff, login, logout
 from handoff.console.accountability import (
@@ -114,17 +114,14 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     username = (form.get("username") or "").strip()[:64]
     password = form.get("password") or ""
     config = _config(request)
-    result = await asyncio.get_running_loop().run_in_executor(
-        None,
-        functools.partial(
-            login,
-            username,
-            password,
-            client_of(request),
-            session_minutes=config["session_minutes"],
-            now=config["clock"](),
-            url=config["url"],
-        ),
+    result = await run_sync(
+        login,
+        username,
+        password,
+        client_of(request),
+        session_minutes=config["session_minutes"],
+        now=config["clock"](),
+        url=config["url"],
     )
     if result.blocked_until is not None:
         until = local_text(result.blocked_until)
@@ -159,7 +156,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/logout")
 async def logout_submit(request: web.Request) -> web.StreamResponse:
-    logout(request.cookies.get(SESSION_COOKIE), url=_url(request))
+    await run_sync(logout, request.cookies.get(SESSION_COOKIE), url=_url(request))
     response = web.HTTPFound("/login")
     response.del_cookie(SESSION_COOKIE, path="/")
     raise response
@@ -171,44 +168,54 @@ async def home(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound("/queue")
 
 
+def _queue(url: str | None, staff: StaffView) -> dict[str, Any]:
+    with session_scope(database_url(url)) as session:
+        return queue_snapshot(session, staff)
+
+
 @routes.get("/queue")
 async def queue_page(request: web.Request) -> web.Response:
-    with session_scope(database_url(_url(request))) as session:
-        snapshot = queue_snapshot(session, request["staff"])
+    snapshot = await run_sync(_queue, _url(request), request["staff"])
     return _page(request, "queue.html", queue=snapshot)
 
 
 @routes.get("/api/queue")
 async def queue_api(request: web.Request) -> web.Response:
-    with session_scope(database_url(_url(request))) as session:
-        return web.json_response(queue_snapshot(session, request["staff"]))
+    return web.json_response(await run_sync(_queue, _url(request), request["staff"]))
 
 
 # ------------------------------------------------------------------------------ one ticket
-@routes.get("/tickets/{ticket_id}")
-async def ticket_page(request: web.Request) -> web.Response:
-    ticket_id = _ticket_id(request)
-    staff = request["staff"]
-    with session_scope(database_url(_url(request))) as session:
-        try:
-            ticket = visible_ticket(session, staff, ticket_id)
-        except TicketError:
-            raise web.HTTPNotFound(text="no such ticket") from None
+def _ticket_view(url: str | None, staff: StaffView, ticket_id: int) -> dict[str, Any]:
+    """The ticket page's data (TicketError when ``staff`` may not see it); the view is logged."""
+    with session_scope(database_url(url)) as session:
+        ticket = visible_ticket(session, staff, ticket_id)
         data = ticket_dict(ticket)
         data["contact_full"] = ticket.contact  # for the call back; shown on this page only
         for line, message in zip(data["transcript"], ticket.messages, strict=True):
             line["local_at"] = local_text(message.at)
         data["created_local"] = local_text(ticket.created_at)
         data["callback_local"] = local_text(ticket.callback_after)
-    access_log.record(staff.id, access_log.VIEW, ticket_id, url=_url(request))
+    access_log.record(staff.id, access_log.VIEW, ticket_id, url=url)
+    return {
+        "ticket": data,
+        "colleagues": colleagues(staff, url),
+        "held_by_other": ticket_held_by_other(staff, ticket_id, url),
+    }
+
+
+@routes.get("/tickets/{ticket_id}")
+async def ticket_page(request: web.Request) -> web.Response:
+    ticket_id = _ticket_id(request)
+    try:
+        view = await run_sync(_ticket_view, _url(request), request["staff"], ticket_id)
+    except TicketError:
+        raise web.HTTPNotFound(text="no such ticket") from None
     return _page(
         request,
         "ticket.html",
-        ticket=data,
-        colleagues=colleagues(staff, _url(request)),
         notice=_known(request.query.get("notice", "")),
         error=error_text(request.query.get("error", "")),
-        held_by_other=ticket_held_by_other(staff, ticket_id, _url(request)),
+        **view,
     )
 
 
@@ -219,11 +226,16 @@ async def ticket_api(request: web.Request) -> web.Response:
         after = int(request.query.get("after", "0"))
     except ValueError:
         raise web.HTTPBadRequest(text="after must be a number") from None
-    with session_scope(database_url(_url(request))) as session:
-        try:
-            return web.json_response(ticket_updates(session, request["staff"], ticket_id, after))
-        except TicketError:
-            raise web.HTTPNotFound(text="no such ticket") from None
+    try:
+        updates = await run_sync(_updates, _url(request), request["staff"], ticket_id, after)
+    except TicketError:
+        raise web.HTTPNotFound(text="no such ticket") from None
+    return web.json_response(updates)
+
+
+def _updates(url: str | None, staff: StaffView, ticket_id: int, after: int) -> dict[str, Any]:
+    with session_scope(database_url(url)) as session:
+        return ticket_updates(session, staff, ticket_id, after)
 
 
 def _known(notice: str) -> str:
@@ -239,7 +251,7 @@ def _back(ticket_id: int, *, notice: str = "", error: str = "") -> web.HTTPFound
 
 
 async def _claim(staff: StaffView, ticket_id: int, form: dict[str, str], url: str | None) -> str:
-    claim(staff, ticket_id, url)
+    await run_sync(claim, staff, ticket_id, url)
     return "claimed"
 
 
@@ -252,7 +264,7 @@ async def _transfer(staff: StaffView, ticket_id: int, form: dict[str, str], url:
     target = form.get("to", "")
     if target != "queue" and not target.isdigit():
         raise TicketError("choose a colleague or the queue")
-    transfer(staff, ticket_id, None if target == "queue" else int(target), url)
+    await run_sync(transfer, staff, ticket_id, None if target == "queue" else int(target), url)
     return "transferred"
 
 
@@ -264,8 +276,8 @@ async def _close(staff: StaffView, ticket_id: int, form: dict[str, str], url: st
 async def _take_over(
     staff: StaffView, ticket_id: int, form: dict[str, str], url: str | None
 ) -> str:
-    take_over(staff, ticket_id, url)
-    access_log.record(staff.id, access_log.TAKE_OVER, ticket_id, url=url)
+    await run_sync(take_over, staff, ticket_id, url)
+    await run_sync(access_log.record, staff.id, access_log.TAKE_OVER, ticket_id, url=url)
     return "taken_over"
 
 
@@ -289,7 +301,7 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
     form = await _form(request)
     try:
         if request.match_info["action"] in HOLDER_ONLY:
-            require_holder(request["staff"], ticket_id, _url(request))
+            await run_sync(require_holder, request["staff"], ticket_id, _url(request))
         notice = await action(request["staff"], ticket_id, form, _url(request))
     except TicketError as error:
         if str(error) == "no such ticket":
@@ -306,6 +318,16 @@ def _filters(request: web.Request) -> ReviewFilter:
         raise web.HTTPBadRequest(text=str(error)) from None
 
 
+def _review_rows(url: str | None, review: ReviewFilter, staff: StaffView) -> list[dict[str, Any]]:
+    with session_scope(database_url(url)) as session:
+        tickets = []
+        for found in find_tickets(session, review, staff):
+            row = ticket_dict(found)
+            row["created_local"] = local_text(found.created_at)
+            tickets.append(row)
+    return tickets
+
+
 @routes.get("/review")
 async def review_page(request: web.Request) -> web.Response:
     try:
@@ -313,12 +335,7 @@ async def review_page(request: web.Request) -> web.Response:
         error = ""
     except TicketError as bad:
         review, error = ReviewFilter(), str(bad)
-    with session_scope(database_url(_url(request))) as session:
-        tickets = []
-        for found in find_tickets(session, review, request["staff"]):
-            row = ticket_dict(found)
-            row["created_local"] = local_text(found.created_at)
-            tickets.append(row)
+    tickets = await run_sync(_review_rows, _url(request), review, request["staff"])
     return _page(
         request,
         "review.html",
@@ -338,6 +355,17 @@ EXPORTS = {
 }
 
 
+def _export(url: str | None, review: ReviewFilter, staff: StaffView, kind: str) -> str:
+    """The export's text; written to the access log."""
+    with session_scope(database_url(url)) as session:
+        found = find_tickets(session, review, staff, limit=None)
+        body = EXPORTS[kind][0](found)
+        count = len(found)
+    detail = f"{kind}: {count} ticket(s); {urlencode(review.as_query())}"
+    access_log.record(staff.id, access_log.EXPORT, detail=detail, url=url)
+    return body
+
+
 @routes.get("/review/export.{kind}")
 async def export_route(request: web.Request) -> web.Response:
     """The filtered tickets with their (masked) transcripts, as a download: admins only, and
@@ -345,15 +373,10 @@ async def export_route(request: web.Request) -> web.Response:
     kind = request.match_info["kind"]
     if kind not in EXPORTS:
         raise web.HTTPNotFound()
-    render, content_type = EXPORTS[kind]
+    content_type = EXPORTS[kind][1]
     review = _filters(request)
     _require_admin(request)
-    with session_scope(database_url(_url(request))) as session:
-        found = find_tickets(session, review, request["staff"], limit=None)
-        body = render(found)
-        count = len(found)
-    detail = f"{kind}: {count} ticket(s); {urlencode(review.as_query())}"
-    access_log.record(request["staff"].id, access_log.EXPORT, detail=detail, url=_url(request))
+    body = await run_sync(_export, _url(request), review, request["staff"], kind)
     return web.Response(
         text=body,
         content_type=content_type,
@@ -363,11 +386,14 @@ async def export_route(request: web.Request) -> web.Response:
 
 
 # ------------------------------------------------------------------------------ dashboard
+def _dashboard(url: str | None, staff: StaffView) -> tuple[Any, dict[str, Any]]:
+    with session_scope(database_url(url)) as session:
+        return build_dashboard(session, staff), dashboard_context(session, staff)
+
+
 @routes.get("/dashboard")
 async def dashboard_page(request: web.Request) -> web.Response:
-    with session_scope(database_url(_url(request))) as session:
-        board = build_dashboard(session, request["staff"])
-        traffic = dashboard_context(session, request["staff"])
+    board, traffic = await run_sync(_dashboard, _url(request), request["staff"])
     return _page(request, "dashboard.html", board=board, chart=bar_chart_svg(board.days), **traffic)
 
 
@@ -383,7 +409,7 @@ async def staff_page(request: web.Request) -> web.Response:
     return _page(
         request,
         "staff.html",
-        accounts=list_staff(_url(request), viewer=request["staff"]),
+        accounts=await run_sync(list_staff, _url(request), viewer=request["staff"]),
         roles=ROLES,
         notice=_known(request.query.get("notice", "")),
         error="",
@@ -395,7 +421,8 @@ async def staff_submit(request: web.Request) -> web.StreamResponse:
     _require_admin(request)
     form = await _form(request)
     try:
-        add_staff(
+        await run_sync(
+            add_staff,
             form.get("username", "").strip(),
             form.get("password", ""),
             role=form.get("role", "agent"),
@@ -409,7 +436,7 @@ async def staff_submit(request: web.Request) -> web.StreamResponse:
             request,
             "staff.html",
             status=400,
-            accounts=list_staff(_url(request), viewer=request["staff"]),
+            accounts=await run_sync(list_staff, _url(request), viewer=request["staff"]),
             roles=ROLES,
             notice="",
             error=str(error),

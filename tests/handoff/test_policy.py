@@ -3,6 +3,8 @@ the ticket database whether the bot answers."""
 
 from __future__ import annotations
 
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 from rasa.shared.core.training_data.structures import StoryGraph
 
+import handoff.policy
+from core.migrate import upgrade
 from handoff.policy import HandoffPolicy
 from tests.handoff.conftest import mark_closed
 
@@ -138,3 +142,115 @@ def test_after_closing_a_rest_user_first_gets_the_queued_closing_words(
     assert _winner(policies, _tracker("rest:p7", "好的", "greet")) == "action_handoff_relay"
     outbox.claim("rest:p7")
     assert _winner(policies, _tracker("rest:p7", "好的", "greet")) == "utter_greet"
+
+
+# ------------------------------------------------------------------ the "no ticket" memory
+def _old_conversation(sender: str, seconds_ago: float = 60) -> DialogueStateTracker:
+    """A conversation that started ``seconds_ago`` and has had one exchange since."""
+    start = time.time() - seconds_ago
+    return DialogueStateTracker.from_events(
+        sender,
+        [
+            ActionExecuted("action_listen", timestamp=start),
+            UserUttered("你好", intent={"name": "greet", "confidence": 0.9}, timestamp=start + 1),
+            ActionExecuted("utter_greet", timestamp=start + 2),
+        ],
+    )
+
+
+def _says(tracker: DialogueStateTracker, text: str, intent: str = "greet") -> None:
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(UserUttered(text, intent={"name": intent, "confidence": 0.9}))
+
+
+@pytest.fixture
+def queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The conversations the policy asked the database about, one entry per query."""
+    asked: list[str] = []
+    original = handoff.policy.ticket_state
+
+    def counted(conversation_id: str, *args, **kwargs):
+        asked.append(conversation_id)
+        return original(conversation_id, *args, **kwargs)
+
+    monkeypatch.setattr(handoff.policy, "ticket_state", counted)
+    return asked
+
+
+def test_without_a_ticket_many_messages_cost_one_query(
+    handoff_db: str, policies, queries: list[str]
+) -> None:
+    tracker = _old_conversation("m1")
+    for _ in range(20):
+        _says(tracker, "你好")
+        assert _winner(policies, tracker) == "utter_greet"
+    assert queries == ["m1"]
+
+
+def test_after_a_handoff_action_the_next_message_is_relayed(
+    handoff_db: str, policies, make_ticket, queries: list[str]
+) -> None:
+    tracker = _old_conversation("m2")
+    _says(tracker, "你好")
+    assert _winner(policies, tracker) == "utter_greet"  # no ticket: remembered
+    _says(tracker, "转人工", "human_handoff")
+    assert _winner(policies, tracker) == "action_human_handoff"  # the rule, from memory
+    make_ticket("m2")  # what the action does in the action server
+    tracker.update(ActionExecuted("action_human_handoff"))
+    _says(tracker, "你好")
+    assert _winner(policies, tracker) == "action_handoff_relay"
+    _says(tracker, "在吗")
+    assert _winner(policies, tracker) == "action_handoff_relay"
+    assert queries == ["m2", "m2", "m2"]  # with a ticket, every message asks again
+
+
+def test_a_left_message_is_seen_at_once_too(handoff_db: str, policies, queries: list[str]) -> None:
+    from handoff.models import LEFT_MESSAGE
+    from handoff.tickets import open_ticket
+
+    tracker = _old_conversation("m3")
+    _says(tracker, "你好")
+    assert _winner(policies, tracker) == "utter_greet"
+    ticket_id = open_ticket("m3", "rest", "left_message", [], status=LEFT_MESSAGE)
+    tracker.update(ActionExecuted("action_handoff_leave_message"))
+    _says(tracker, "5", "nlu_fallback")
+    assert _winner(policies, tracker) != "action_handoff_rate"  # a left message pauses nothing
+    # Staff close the left message (no action in the conversation): the conversation has a
+    # ticket, so it is asked about on every message and the rating window is seen at once.
+    mark_closed(handoff_db, ticket_id)
+    _says(tracker, "5", "nlu_fallback")
+    assert _winner(policies, tracker) == "action_handoff_rate"
+    assert queries == ["m3", "m3", "m3"]
+
+
+def test_a_new_session_asks_again(
+    handoff_db: str, policies, make_ticket, queries: list[str]
+) -> None:
+    """A ticket opened in a session the new tracker does not show (an action before a
+    restart, or before a long session's window) is found: the tracker starts after the
+    remembered query."""
+    tracker = _old_conversation("m4")
+    _says(tracker, "你好")
+    assert _winner(policies, tracker) == "utter_greet"
+    make_ticket("m4")
+    fresh = DialogueStateTracker.from_events("m4", [ActionExecuted("action_listen")])
+    fresh.update(UserUttered("你好", intent={"name": "greet", "confidence": 0.9}))
+    assert _winner(policies, fresh) == "action_handoff_relay"
+    assert queries == ["m4", "m4"]
+
+
+def test_the_memory_is_per_database(
+    handoff_db: str, policies, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from handoff.tickets import Line, open_ticket
+
+    tracker = _old_conversation("m5")
+    _says(tracker, "你好")
+    assert _winner(policies, tracker) == "utter_greet"
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    upgrade(other)
+    line = Line("user", "转人工", datetime.now(timezone.utc))
+    open_ticket("m5", "rest", "user_request", [line], url=other)
+    monkeypatch.setenv("IPPC_DATABASE_URL", other)
+    _says(tracker, "你好")
+    assert _winner(policies, tracker) == "action_handoff_relay"

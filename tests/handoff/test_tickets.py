@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from core.db import session_scope
-from handoff.models import Ticket
+from handoff.models import LEFT_MESSAGE, Ticket
 from handoff.tickets import (
     Line,
     TicketError,
@@ -18,6 +18,7 @@ from handoff.tickets import (
     open_ticket,
     queue_position,
     rate_last_ticket,
+    ticket_state,
 )
 from tests.handoff.conftest import mark_closed
 
@@ -89,6 +90,20 @@ def test_conversation_state_follows_the_ticket(handoff_db: str, make_ticket) -> 
     assert rate_last_ticket("c4", 5, 60, handoff_db) is None  # rated once only
     with session_scope(handoff_db) as session:
         assert session.get(Ticket, ticket_id).rating == 4
+
+
+def test_ticket_state_tells_whether_there_is_any_ticket(handoff_db: str, make_ticket) -> None:
+    """A left message pauses nothing but is a ticket; a later live ticket wins over it."""
+    assert ticket_state("c6", 60, handoff_db) == ("", False)
+    line = Line("user", "请回电", datetime.now(timezone.utc))
+    left = open_ticket("c6", "rest", "left_message", [line], status=LEFT_MESSAGE, url=handoff_db)
+    assert ticket_state("c6", 60, handoff_db) == ("", True)
+    live = make_ticket("c6")
+    assert ticket_state("c6", 60, handoff_db) == ("handed_over", True)
+    mark_closed(handoff_db, live)
+    assert ticket_state("c6", 60, handoff_db) == ("rating", True)
+    mark_closed(handoff_db, left)  # closed later than the live one, but older: still rating
+    assert ticket_state("c6", 60, handoff_db) == ("rating", True)
 
 
 def test_rating_window_and_range(handoff_db: str, make_ticket) -> None:
