@@ -34,13 +34,12 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import (
     RESPONSE_SELECTOR_PREDICTION_KEY,
     RESPONSE_SELECTOR_PROPERTY_NAME,
@@ -59,8 +58,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.nlu.training_data.util import intent_response_key_to_template_key
 
-from nlu.components.base import ChineseComponent
-from nlu.components.linear_model import LinearModel
+from nlu.components.linear_model import LinearComponent, LinearModel
 
 logger = logging.getLogger(__name__)
 
@@ -89,67 +87,19 @@ class Selectors:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class CharNgramResponseSelector(ChineseComponent):
+class CharNgramResponseSelector(LinearComponent[Selectors]):
     """Sub-intents from character n-grams with a linear SVM; see the module docstring."""
 
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        selectors: Selectors | None = None,
-    ) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self.selectors = selectors
-
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {
-            "ngram_range": [1, 2],  # as the intent classifier; 1-3 was no better on CV
-            "C": 2.0,
-            "temperature": 0.05,
-            "ranking_length": 10,
-            "random_seed": 7,
+    @classmethod
+    def read_trained(cls, directory: Path, config: dict[str, Any]) -> Selectors:
+        manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
+        keys = {intent: list(found) for intent, found in manifest["keys"].items()}
+        models = {
+            intent: LinearModel.read(directory, *_model_files(index), config)
+            for index, intent in enumerate(manifest["retrieval_intents"])
+            if len(keys[intent]) > 1
         }
-
-    @staticmethod
-    def required_packages() -> list[str]:
-        return ["sklearn", "numpy", "scipy"]
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CharNgramResponseSelector:
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> CharNgramResponseSelector:
-        try:
-            with model_storage.read_from(resource) as directory:
-                manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
-                keys = {intent: list(found) for intent, found in manifest["keys"].items()}
-                models = {
-                    intent: LinearModel.read(directory, *_model_files(index), config)
-                    for index, intent in enumerate(manifest["retrieval_intents"])
-                    if len(keys[intent]) > 1
-                }
-        except (OSError, ValueError, KeyError):
-            return cls(config, model_storage, resource)  # trained without retrieval intents
-        selectors = Selectors(manifest["retrieval_intents"], keys, models, manifest["responses"])
-        return cls(config, model_storage, resource, selectors)
+        return Selectors(manifest["retrieval_intents"], keys, models, manifest["responses"])
 
     def train(self, training_data: TrainingData) -> Resource:
         examples: dict[str, list[tuple[str, str]]] = {}
@@ -179,7 +129,7 @@ class CharNgramResponseSelector(ChineseComponent):
             for intent in intents
             if len(keys[intent]) > 1
         }
-        self.selectors = Selectors(intents, keys, models, responses)
+        self.trained = Selectors(intents, keys, models, responses)
         manifest = {"retrieval_intents": intents, "keys": keys, "responses": responses}
         with self._model_storage.write_to(self._resource) as directory:
             (directory / MANIFEST_FILE).write_text(
@@ -191,15 +141,15 @@ class CharNgramResponseSelector(ChineseComponent):
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
-        if self.selectors is None or not messages:
+        if self.trained is None or not messages:
             return messages
         texts = [m.get(TEXT) if isinstance(m.get(TEXT), str) else "" for m in messages]
         temperature = float(self._config["temperature"])
         rankings: dict[str, list[list[tuple[str, float]]]] = {}
-        for intent in self.selectors.retrieval_intents:
-            model = self.selectors.models.get(intent)
+        for intent in self.trained.retrieval_intents:
+            model = self.trained.models.get(intent)
             if model is None:  # a single sub-intent
-                rankings[intent] = [[(self.selectors.keys[intent][0], 1.0)] for _ in texts]
+                rankings[intent] = [[(self.trained.keys[intent][0], 1.0)] for _ in texts]
                 continue
             rankings[intent] = [
                 [(model.labels[i], float(row[i])) for i in np.argsort(row)[::-1]]
@@ -207,8 +157,8 @@ class CharNgramResponseSelector(ChineseComponent):
             ]
         for index, message in enumerate(messages):
             properties = dict(message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {})
-            properties[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = list(self.selectors.retrieval_intents)
-            for intent in self.selectors.retrieval_intents:
+            properties[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = list(self.trained.retrieval_intents)
+            for intent in self.trained.retrieval_intents:
                 properties[intent] = self._prediction(rankings[intent][index])
             message.set(RESPONSE_SELECTOR_PROPERTY_NAME, properties, add_to_output=True)
         return messages
@@ -218,7 +168,7 @@ class CharNgramResponseSelector(ChineseComponent):
         key, confidence = ranking[0]
         utterance = intent_response_key_to_template_key(key)
         # as ResponseSelector: without a response, the key itself (Rasa warns at training)
-        responses = self.selectors.responses.get(utterance) or [{TEXT: key}]
+        responses = self.trained.responses.get(utterance) or [{TEXT: key}]
         length = int(self._config["ranking_length"])
         return {
             RESPONSE_SELECTOR_PREDICTION_KEY: {

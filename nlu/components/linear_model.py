@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
+
+from nlu.components.base import ChineseComponent
+
+Trained = TypeVar("Trained")
+Component = TypeVar("Component", bound="LinearComponent")
 
 
 class LinearModel:
@@ -104,3 +112,68 @@ def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     shifted = shifted - shifted.max(axis=-1, keepdims=True)
     exponentials = np.exp(shifted)
     return exponentials / exponentials.sum(axis=-1, keepdims=True)
+
+
+class LinearComponent(ChineseComponent, Generic[Trained]):
+    """What the two character n-gram components share: configuration, creation, and loading
+    what ``train`` stored (``read_trained``); a model trained without data loads as None and
+    ``process`` then leaves messages alone."""
+
+    DEFAULT_CONFIG: ClassVar[dict[str, Any]] = {
+        "ngram_range": [1, 2],  # single characters and pairs (1-3 and 1-4 were worse on CV)
+        "C": 2.0,
+        "temperature": 0.05,
+        "ranking_length": 10,
+        "random_seed": 7,
+    }
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        trained: Trained | None = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self.trained = trained
+
+    @classmethod
+    def get_default_config(cls) -> dict[str, Any]:
+        return dict(cls.DEFAULT_CONFIG)
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["sklearn", "numpy", "scipy"]
+
+    @classmethod
+    def read_trained(cls, directory: Path, config: dict[str, Any]) -> Trained:
+        """What ``train`` stored in ``directory``."""
+        raise NotImplementedError
+
+    @classmethod
+    def create(
+        cls: type[Component],
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> Component:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls: type[Component],
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> Component:
+        try:
+            with model_storage.read_from(resource) as directory:
+                trained = cls.read_trained(directory, config)
+        except (OSError, ValueError, KeyError):
+            trained = None  # trained without data
+        return cls(config, model_storage, resource, trained)
