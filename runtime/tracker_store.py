@@ -35,6 +35,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from core.db import sqlite_engine
 from core.settings import tracker_event_cap
 from handoff.history import WINDOW_KEY, window_of
 from handoff.masking import requested_slot_before, scrub_events
@@ -54,7 +55,10 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        if url.get_backend_name() == "sqlite":
+            self.engine = sqlite_engine(str(url))  # pooled, WAL, no fsync per commit
+        else:
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.event_cap = tracker_event_cap() if event_cap is None else int(event_cap)
 
