@@ -125,6 +125,8 @@ class LinearComponent(ChineseComponent, Generic[Trained]):
         "temperature": 0.05,
         "ranking_length": 10,
         "random_seed": 7,
+        # response selector: the retrieval intents among this many best intents get an entry
+        "candidates": 3,
     }
 
     def __init__(

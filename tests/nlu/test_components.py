@@ -153,8 +153,9 @@ def test_the_response_selector_loads_the_model_it_trained(tmp_path: Path) -> Non
         ("要审多久", "faq/time"),
         ("去哪里办", "faq/place"),
     ]:
-        before = created.process([_message(text)])[0].get("response_selector")
-        after = loaded.process([_message(text)])[0].get("response_selector")
+        ranking = [("faq", 0.8), ("chitchat", 0.15), ("greet", 0.05)]
+        before = created.process([_message(text, ranking)])[0].get("response_selector")
+        after = loaded.process([_message(text, ranking)])[0].get("response_selector")
         # the same choices; confidences up to the float32 weights that were stored
         for intent in ("faq", "chitchat"):
             ranked = [
@@ -180,6 +181,19 @@ def test_the_response_selector_loads_the_model_it_trained(tmp_path: Path) -> Non
         assert response["confidence"] == ranking[0]["confidence"] > ranking[1]["confidence"]
         # a retrieval intent with one sub-intent answers it, whatever the message
         assert after["chitchat"]["response"]["intent_response_key"] == "chitchat/weather"
+
+
+def test_only_the_best_intents_get_an_entry(tmp_path: Path) -> None:
+    """Not every retrieval intent with all its answers in every stored message."""
+    storage = LocalModelStorage(tmp_path)
+    config = {**CharNgramResponseSelector.get_default_config(), "candidates": 1}
+    selector = CharNgramResponseSelector.create(config, storage, Resource("s"), _context())
+    selector.train(_retrieval_data())
+    found = selector.process([_message("预审收钱吗", [("faq", 0.9), ("chitchat", 0.1)])])
+    entries = found[0].get("response_selector")
+    assert set(entries) == {"all_retrieval_intents", "faq"}
+    greeted = selector.process([_message("你好", [("greet", 0.9), ("faq", 0.1)])])
+    assert set(greeted[0].get("response_selector")) == {"all_retrieval_intents"}
 
 
 def test_an_untrained_response_selector_leaves_messages_alone(tmp_path: Path) -> None:
