@@ -36,11 +36,12 @@ from channels.guards import MAX_REQUEST_BYTES, error, limit_request_size
 from channels.proxies import client_address, remote_client
 from core.limits import MAX_MESSAGE_CHARS
 from knowledge_base.texts import say
-from runtime import rasa_speedups
+from runtime import message_admission, rasa_speedups
 
 logger = logging.getLogger(__name__)
 if os.environ.get("IPPC_RASA_SPEEDUPS", "1") != "0":  # "0": Rasa as shipped, for comparison
     rasa_speedups.install()  # this module is loaded by every Rasa server we start
+message_admission.install()  # first come, first served (IPPC_MESSAGES_IN_FLIGHT)
 
 # Rasa's SQL tracker store keeps sender ids in a VARCHAR(255); "rest:" comes in front.
 MAX_SENDER_LENGTH = 200
