@@ -23,7 +23,7 @@ def _override() -> HandoffRequestOverride:
 
 
 def _classified(message: Message, ranking: list[tuple[str, float]]) -> None:
-    """What DIET and the fallback classifier would leave on the message."""
+    """What the intent classifier and the fallback classifier would leave on the message."""
     items = [{"name": name, "confidence": confidence} for name, confidence in ranking]
     message.set(INTENT, items[0], add_to_output=True)
     message.set(INTENT_RANKING_KEY, items, add_to_output=True)
