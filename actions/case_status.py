@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import ask, asks_something_else, latest_intent
+from actions.common import ask, asks_something_else, latest_intent, latest_user_event
 from cases import replies
 from cases.service import BUSY, FOUND, LOCKED, CaseLookup
 from cases.settings import get_case_settings
@@ -38,11 +38,8 @@ def _has_case_number_entity(tracker: Tracker) -> bool:
 def _client(tracker: Tracker) -> str | None:
     """The caller's address the channel put in the last message's metadata (REST, widget):
     the lockout counts it across conversations."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            client = (event.get("metadata") or {}).get("client")
-            return str(client) if client else None
-    return None
+    client = (latest_user_event(tracker).get("metadata") or {}).get("client")
+    return str(client) if client else None
 
 
 class ValidateCaseStatusForm(FormValidationAction):

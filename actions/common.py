@@ -24,12 +24,17 @@ def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message.get("text") or "").strip()
 
 
-def typed_text(tracker: Tracker) -> str:
-    """The latest message as the channel delivered it, before normalisation."""
+def latest_user_event(tracker: Tracker) -> dict[str, Any]:
+    """The latest ``user`` event of the tracker (its text as typed, its metadata), or {}."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
-            return event.get("text") or ""
-    return ""
+            return event
+    return {}
+
+
+def typed_text(tracker: Tracker) -> str:
+    """The latest message as the channel delivered it, before normalisation."""
+    return latest_user_event(tracker).get("text") or ""
 
 
 def latest_entities(tracker: Tracker, entity: str) -> list[str]:

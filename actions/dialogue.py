@@ -10,11 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import latest_text
-from dialogue.decide import STOP_ACTION
+from dialogue.decide import FALLBACK_ACTION, STOP_ACTION
 from knowledge_base.dialogue import is_bare_stop
 from knowledge_base.texts import load_texts, say
 
-FALLBACK = "action_rephrase_or_offer_human"
 # Slots a stopped form leaves behind that must not be reused.
 FORM_SCRATCH = {
     "case_status_form": ("case_number", "phone_last4"),
@@ -32,7 +31,9 @@ class ActionStopForm(Action):
     ) -> list[EventType]:
         form = tracker.active_loop_name or ""
         before = tracker.latest_action_name
-        if (is_bare_stop(latest_text(tracker)) and before == "action_listen") or before == FALLBACK:
+        if (
+            is_bare_stop(latest_text(tracker)) and before == "action_listen"
+        ) or before == FALLBACK_ACTION:
             # A bare "算了", or "算了, <something not understood>": say that the form stopped.
             key = f"dialogue.stopped.{form}"
             dispatcher.utter_message(

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import latest_text, typed_text
+from dialogue.decide import FALLBACK_ACTION
 from knowledge_base.dialogue import stop_cue
 from nlu.readable import is_foreign, too_long
 from nlu.topics import FALLBACK_INTENT
@@ -30,7 +31,7 @@ def consecutive_fallbacks(tracker: Tracker) -> int:
 
 class ActionRephraseOrOfferHuman(Action):
     def name(self) -> str:
-        return "action_rephrase_or_offer_human"
+        return FALLBACK_ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

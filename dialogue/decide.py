@@ -33,11 +33,12 @@ from knowledge_base.dialogue import (
 )
 from knowledge_base.disputes import option_mentions
 from nlu.readable import is_foreign
+from nlu.topics import HANDOFF_INTENT
 
 LISTEN = "action_listen"
 STOP_ACTION = "action_stop_form"
-LANGUAGE_ACTION = "action_rephrase_or_offer_human"  # says utter_chinese_only for English
-HANDOFF_INTENT = "human_handoff"
+# Rephrase, offer a person, or say why a message cannot be read (English: the Chinese-only note).
+FALLBACK_ACTION = "action_rephrase_or_offer_human"
 ELIGIBILITY_FORM = "fasttrack_eligibility_form"
 DISPUTE_FORM = "dispute_form"
 CASE_FORM = "case_status_form"
@@ -134,10 +135,10 @@ def next_action(turn: Turn) -> str | None:
                 return STOP_ACTION
             return None
         if is_foreign(turn.text):
-            return LANGUAGE_ACTION
+            return FALLBACK_ACTION
         return _restart(turn)
     if loop is None:
-        if latest == LANGUAGE_ACTION and turn.text is not None and is_foreign(turn.text):
+        if latest == FALLBACK_ACTION and turn.text is not None and is_foreign(turn.text):
             return LISTEN
         if latest in COMPLETION and turn.requested_slot is None and _just_ran(turn, latest):
             return COMPLETION[latest]

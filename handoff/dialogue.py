@@ -30,7 +30,6 @@ from knowledge_base.words import words
 from nlu.topics import FALLBACK_INTENT, HANDOFF_INTENT, topic_of, understanding
 
 JUDGEMENT_INTENT = "infringement_judgement"
-FALLBACK_ACTION = "action_rephrase_or_offer_human"
 MAX_TRANSCRIPT_LINES = 200
 MAX_NOTE_CHARS = 500
 

@@ -8,7 +8,7 @@ from dialogue.decide import (
     CASE_FORM,
     DISPUTE_FORM,
     ELIGIBILITY_FORM,
-    LANGUAGE_ACTION,
+    FALLBACK_ACTION,
     LISTEN,
     STOP_ACTION,
     Turn,
@@ -205,14 +205,14 @@ def test_a_form_that_just_finished_leads_to_its_answer() -> None:
 def test_english_gets_the_language_note_then_the_bot_listens() -> None:
     start = [{"event": "session_started"}]
     turn = listening(start, "hello, can you help me?", intent="bot_identity")
-    assert next_action(turn) == LANGUAGE_ACTION
+    assert next_action(turn) == FALLBACK_ACTION
     noted = Turn(
-        latest_action=LANGUAGE_ACTION,
+        latest_action=FALLBACK_ACTION,
         active_loop=None,
         requested_slot=None,
         text=turn.text,
         intent=turn.intent,
-        events=[*turn.events, action(LANGUAGE_ACTION)],
+        events=[*turn.events, action(FALLBACK_ACTION)],
     )
     assert next_action(noted) == LISTEN
 
