@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -44,7 +44,7 @@ def _in_memory(url: str) -> bool:
     return url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
 
 
-def sqlite_engine(url: str, **kwargs: Any) -> Engine:
+def sqlite_engine(url: str) -> Engine:
     """A SQLite engine for the assistant's tables and for Rasa's tracker store.
 
     SQLAlchemy 1.4 gives a SQLite file no pool (a new connection, with its pragmas, for every
@@ -54,7 +54,7 @@ def sqlite_engine(url: str, **kwargs: Any) -> Engine:
     the database consistent on a crash; a power cut can lose the last few commits, which is
     acceptable for the default single-machine store (production uses PostgreSQL)."""
     if _in_memory(url):
-        return create_engine(url, future=True, **kwargs)
+        return create_engine(url, future=True)
     engine = create_engine(
         url,
         future=True,
@@ -62,7 +62,6 @@ def sqlite_engine(url: str, **kwargs: Any) -> Engine:
         pool_size=5,
         max_overflow=10,
         connect_args={"check_same_thread": False, "timeout": 30},
-        **kwargs,
     )
 
     @event.listens_for(engine, "connect")

@@ -35,7 +35,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from core.db import sqlite_engine
+from core.db import get_engine
 from core.settings import tracker_event_cap
 from handoff.history import WINDOW_KEY, window_of
 from handoff.masking import requested_slot_before, scrub_events
@@ -56,7 +56,9 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         url = self.engine.url
         self.engine.dispose()
         if url.get_backend_name() == "sqlite":
-            self.engine = sqlite_engine(str(url))  # pooled, WAL, no fsync per commit
+            # the process's one pooled WAL engine for this file (core.db), shared with the
+            # handoff policy's queries instead of a second pool
+            self.engine = get_engine(str(url))
         else:
             self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
