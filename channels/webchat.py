@@ -14,7 +14,6 @@ size and message rate. Rasa sees the conversation as ``web:<id>``.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
@@ -44,6 +43,7 @@ from channels.settings import (
     widget_secret,
 )
 from channels.urls import WEBCHAT_PREFIX
+from core.db import run_sync
 from core.limits import MAX_MESSAGE_CHARS
 from knowledge_base.base import get_knowledge_base
 from knowledge_base.errors import KnowledgeBaseError
@@ -98,9 +98,7 @@ class WebchatHub:
                 )
             if sent:
                 return "delivered"
-        await asyncio.get_running_loop().run_in_executor(
-            None, outbox.store, _qualified(conversation_id), "webchat", messages
-        )
+        await run_sync(outbox.store, _qualified(conversation_id), "webchat", messages)
         return "queued"
 
 
@@ -263,9 +261,7 @@ class WebchatInput(InputChannel):
                 )
             outcome = await sender(delivery.recipient(channel, conversation_id), messages)
         else:
-            await asyncio.get_running_loop().run_in_executor(
-                None, outbox.store, conversation_id, channel, messages
-            )
+            await run_sync(outbox.store, conversation_id, channel, messages)
             outcome = "queued"
         return response.json({"outcome": outcome})
 
@@ -325,9 +321,7 @@ class WebchatInput(InputChannel):
 
     async def _flush(self, conversation_id: str) -> None:
         """Messages pushed while the user was away, now that a tab is open."""
-        pending = await asyncio.get_running_loop().run_in_executor(
-            None, outbox.claim, _qualified(conversation_id)
-        )
+        pending = await run_sync(outbox.claim, _qualified(conversation_id))
         for message in pending:
             await self.hub.send(
                 conversation_id, {"type": "bot", "message": message, "pushed": True}

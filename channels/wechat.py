@@ -30,6 +30,7 @@ from channels.render import render_reply, split_text, utf8_len
 from channels.settings import WeChatSettings
 from channels.wechat_api import WeChatApi, WeChatApiError
 from channels.wechat_crypto import WeChatCipher, WeChatCryptoError, signature, signature_ok
+from core.db import run_sync
 from core.limits import MAX_MESSAGE_CHARS
 from knowledge_base.texts import say
 
@@ -248,9 +249,7 @@ class WeChatInput(InputChannel):
         same request again (WeChat's retry, or a replay: one instance has taken it); 409 for
         the signature reused with another message."""
         signed = request.args.get("signature", "")
-        seen = await asyncio.get_running_loop().run_in_executor(
-            None, replay.first_use, f"wechat:{signed}", key
-        )
+        seen = await run_sync(replay.first_use, f"wechat:{signed}", key)
         if seen is None:
             return None
         if seen == key:

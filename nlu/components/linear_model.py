@@ -88,7 +88,7 @@ class LinearModel:
         arrays = np.load(directory / arrays_file)
         vocabulary = json.loads((directory / vocabulary_file).read_text(encoding="utf-8"))
         weights, intercepts, idf = arrays["weights"], arrays["intercepts"], arrays["idf"]
-        labels = vocabulary["labels"] if "labels" in vocabulary else vocabulary["intents"]
+        labels = vocabulary["labels"]
         vectorizer = _vectorizer(config, {ngram: i for i, ngram in enumerate(vocabulary["ngrams"])})
         vectorizer.idf_ = idf
         return cls(vectorizer, weights, intercepts, [str(label) for label in labels])
