@@ -38,6 +38,7 @@ from sqlalchemy import create_engine, text
 import actions.handoff as handoff_actions
 import handoff.policy as policy_module
 from benchmarks.handoff_policy import _fill
+from benchmarks.loop_stall import TICK, max_stall
 from core.db import get_engine
 from core.migrate import upgrade
 from handoff.policy import HandoffPolicy
@@ -132,34 +133,20 @@ def _relay_tracker(sender: str) -> Tracker:
 
 
 async def _stall_while(concurrent: int, senders: list[str]) -> tuple[float, float]:
-    """(longest loop stall, wall time) of ``concurrent`` relays run at once."""
-    loop = asyncio.get_running_loop()
-    gaps: list[float] = []
-    finished = asyncio.Event()
-
-    async def ticker() -> None:
-        last = loop.time()
-        while not finished.is_set():
-            await asyncio.sleep(0.01)
-            now = loop.time()
-            gaps.append(now - last - 0.01)
-            last = now
-
-    task = asyncio.create_task(ticker())
-    await asyncio.sleep(0)
+    """(longest loop stall beyond the ticker's own sleep, wall time) of ``concurrent`` relays
+    run at once."""
     began = time.perf_counter()
-    await asyncio.gather(
-        *(
-            handoff_actions.ActionHandoffRelay().run(
-                CollectingDispatcher(), _relay_tracker(senders[i % len(senders)]), {}
+    stall, _ = await max_stall(
+        lambda: asyncio.gather(
+            *(
+                handoff_actions.ActionHandoffRelay().run(
+                    CollectingDispatcher(), _relay_tracker(senders[i % len(senders)]), {}
+                )
+                for i in range(concurrent)
             )
-            for i in range(concurrent)
         )
     )
-    wall = time.perf_counter() - began
-    finished.set()
-    await task
-    return max(gaps, default=0.0), wall
+    return max(stall - TICK, 0.0), time.perf_counter() - began
 
 
 def _actions(concurrent: int, on_the_loop: bool, senders: list[str]) -> tuple[float, float, float]:

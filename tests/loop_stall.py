@@ -3,15 +3,16 @@ long a coroutine ticking every 10 ms had to wait meanwhile."""
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
+from benchmarks.loop_stall import max_stall
+
+__all__ = ["MAX_STALL", "SLOW", "max_stall", "slowed"]
+
 SLOW = 0.3  # seconds a slowed database call blocks its thread
-TICK = 0.01
 # The loop may be late on a busy machine (2 shared cores), never by the slow call itself.
 MAX_STALL = 0.2
 
@@ -29,28 +30,3 @@ def slowed(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[float
 
     monkeypatch.setattr(owner, name, slow)
     return calls
-
-
-async def max_stall(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
-    """(the longest the event loop went without running a 10 ms ticker while ``work`` ran,
-    what ``work`` returned)."""
-    loop = asyncio.get_running_loop()
-    gaps: list[float] = []
-    finished = asyncio.Event()
-
-    async def ticker() -> None:
-        last = loop.time()
-        while not finished.is_set():
-            await asyncio.sleep(TICK)
-            now = loop.time()
-            gaps.append(now - last)
-            last = now
-
-    task = asyncio.create_task(ticker())
-    await asyncio.sleep(0)
-    try:
-        result = await work()
-    finally:
-        finished.set()
-        await task
-    return max(gaps), result
