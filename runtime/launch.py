@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from core.errors import CliError
 from core.paths import PROJECT_ROOT
 from core.settings import RASA_ENV, Settings
 from runtime.config_files import write_credentials, write_endpoints
+from runtime.processes import answers
 from runtime.security import listen_hosts
 
 READY_TIMEOUT_SECONDS = 180
@@ -121,14 +121,6 @@ def widget_urls(rasa_url: str) -> dict[str, str]:
     return urls
 
 
-def _is_ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our localhost
-            return response.status < 500
-    except Exception:  # noqa: BLE001 - any failure means "not yet"
-        return False
-
-
 def _stop(services: list[Service]) -> None:
     for service in services:
         if service.process and service.process.poll() is None:
@@ -169,7 +161,7 @@ def _wait_ready(services: list[Service]) -> None:
         for service in services:
             if service.process and service.process.poll() is not None:
                 raise CliError(f"{service.name} exited with code {service.process.returncode}")
-        pending = [s for s in pending if not _is_ready(s.ready_url)]
+        pending = [s for s in pending if not answers(s.ready_url)]
         time.sleep(1)
     if pending:
         raise CliError(f"not ready after {READY_TIMEOUT_SECONDS} s: {pending[0].name}")
