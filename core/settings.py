@@ -17,6 +17,19 @@ def env(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
+def count_setting(name: str, default: int, zero_means: str) -> int:
+    """A whole number of at least 0 from the environment (``default`` when unset or empty);
+    ``zero_means`` goes into the error message ("0 (off) or more")."""
+    raw = env(name) or str(default)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must be 0 ({zero_means}) or more")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the running assistant reads from its environment."""
@@ -59,12 +72,8 @@ def tracker_event_cap() -> int:
     """``IPPC_TRACKER_EVENT_CAP``: a conversation session with more stored events than this is
     loaded as its latest events only (about this many, from a user turn on), after its current
     slots and form; 0 loads every event of the session, as Rasa does (runtime.tracker_store)."""
-    raw = env("IPPC_TRACKER_EVENT_CAP", str(DEFAULT_TRACKER_EVENT_CAP))
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"IPPC_TRACKER_EVENT_CAP must be a whole number, not {raw!r}") from None
-    if value < 0 or 0 < value < MIN_TRACKER_EVENT_CAP:
+    value = count_setting("IPPC_TRACKER_EVENT_CAP", DEFAULT_TRACKER_EVENT_CAP, "no cap")
+    if 0 < value < MIN_TRACKER_EVENT_CAP:
         raise ValueError(
             f"IPPC_TRACKER_EVENT_CAP must be 0 (no cap) or at least {MIN_TRACKER_EVENT_CAP}"
         )

@@ -19,7 +19,7 @@ from typing import Any
 
 from rasa.core.agent import Agent
 
-from core.settings import env
+from core.settings import count_setting
 
 DEFAULT_IN_FLIGHT = 4
 _original = Agent.handle_message
@@ -27,14 +27,7 @@ _original = Agent.handle_message
 
 def messages_in_flight() -> int:
     """``IPPC_MESSAGES_IN_FLIGHT`` (default 4; 0: no limit)."""
-    value = env("IPPC_MESSAGES_IN_FLIGHT", str(DEFAULT_IN_FLIGHT)) or str(DEFAULT_IN_FLIGHT)
-    try:
-        limit = int(value)
-    except ValueError:
-        raise ValueError(f"IPPC_MESSAGES_IN_FLIGHT must be a whole number, not {value!r}") from None
-    if limit < 0:
-        raise ValueError("IPPC_MESSAGES_IN_FLIGHT must be 0 (no limit) or more")
-    return limit
+    return count_setting("IPPC_MESSAGES_IN_FLIGHT", DEFAULT_IN_FLIGHT, "no limit")
 
 
 def admitted(handle: Callable[..., Awaitable[Any]], limit: int) -> Callable[..., Awaitable[Any]]:

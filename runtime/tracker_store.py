@@ -31,15 +31,21 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
-from rasa.shared.core.events import ActionExecuted, Event, SessionStarted
+from rasa.shared.core.constants import (
+    ACTION_LISTEN_NAME,
+    ACTION_SESSION_START_NAME,
+    REQUESTED_SLOT,
+)
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from core.db import get_engine
 from core.settings import tracker_event_cap
 from handoff.history import WINDOW_KEY, window_of
-from handoff.masking import requested_slot_before, scrub_events
+from handoff.masking import scrub_events
 from runtime.config_files import CLASS_PATH, pinging
+from runtime.tracker_cache import TrackerCache, tracker_cache_size
 
 __all__ = ["CLASS_PATH", "WINDOW_KEY", "PingingSQLTrackerStore", "pinging"]
 
@@ -51,7 +57,13 @@ class PingingSQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` whose engine pings a connection before handing it out, whose stored
     events are scrubbed, and which loads a long session as a window (module docstring)."""
 
-    def __init__(self, *args: Any, event_cap: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        event_cap: int | None = None,
+        cache_size: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         url = self.engine.url
         self.engine.dispose()
@@ -63,10 +75,23 @@ class PingingSQLTrackerStore(SQLTrackerStore):
             self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.event_cap = tracker_event_cap() if event_cap is None else int(event_cap)
+        # Trackers this server saved (runtime.tracker_cache), kept while they hold no more
+        # events than half again the window: a long session is read anew as a window then.
+        size = tracker_cache_size() if cache_size is None else int(cache_size)
+        self.cache = TrackerCache(size)
+        self._last_id_statement: Any = None
+        self.cache_events = self.event_cap + self.event_cap // 2 if self.event_cap else 500
 
     # ------------------------------------------------------------------------------ loading
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        """The latest session, as a window when it has more than ``event_cap`` events."""
+        """The latest session, as a window when it has more than ``event_cap`` events; the
+        tracker this server saved last if no row was written since (runtime.tracker_cache)."""
+        saved = self.cache.get(sender_id)
+        if saved is not None:
+            with self.session_scope() as session:
+                if self._last_id(session, sender_id) == saved.last_id:
+                    return saved.tracker
+            self.cache.discard(sender_id)
         if not self.event_cap or not self.domain:
             return await super().retrieve(sender_id)
         with self.session_scope() as session:
@@ -130,18 +155,84 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         rows = session.query(table.data).filter(table.id.in_(wanted)).order_by(table.id).all()
         return [json.loads(row.data) for row in rows]
 
+    def _last_id(self, session: Any, sender_id: str) -> int:
+        """The id of the conversation's latest row (0: none); one statement, built once."""
+        if self._last_id_statement is None:
+            table = self.SQLEvent.__table__
+            self._last_id_statement = sa.select(sa.func.max(table.c.id)).where(
+                table.c.sender_id == sa.bindparam("sender")
+            )
+        return session.execute(self._last_id_statement, {"sender": sender_id}).scalar() or 0
+
     # ------------------------------------------------------------------------------- saving
-    def _additional_events(self, session: Any, tracker: Any) -> Iterator:
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's ``save`` (the events not stored yet, one row each), storing them scrubbed,
+        then keeping the tracker for the conversation's next message (runtime.tracker_cache)
+        when what is stored is what it holds."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            events, data, scrubbed = self._events_to_store(session, tracker)
+            rows = [
+                self._row(tracker.sender_id, event, item)
+                for event, item in zip(events, data, strict=True)
+            ]
+            session.add_all(rows)
+            session.flush()
+            last_id = rows[-1].id if rows else self.cache.last_id(tracker)
+            if last_id is None:
+                last_id = self._last_id(session, tracker.sender_id)
+            session.commit()
+        if scrubbed or not self._cacheable(tracker):
+            self.cache.discard(tracker.sender_id)
+        else:
+            self.cache.put(tracker, last_id)
+
+    def _row(self, sender_id: str, event: Event, data: dict[str, Any]) -> Any:
+        intent = (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY)
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=intent,
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
+    def _cacheable(self, tracker: DialogueStateTracker) -> bool:
+        """A tracker the next message may start from: within the size a window is read
+        anew at, and of one session only (as ``retrieve`` reads it from the table)."""
+        if len(tracker.events) > self.cache_events:
+            return False
+        sessions = 0
+        for event in tracker.events:
+            if event.type_name == "session_started":
+                sessions += 1
+        return sessions <= 1
+
+    def _events_to_store(
+        self, session: Any, tracker: DialogueStateTracker
+    ) -> tuple[list[Event], list[dict[str, Any]], bool]:
+        """The events not stored yet, their dicts as stored (scrubbed), and whether scrubbing
+        changed any of them."""
         events = self._unstored_events(session, tracker)
-        earlier = [e.as_dict() for e in list(tracker.events)[: len(tracker.events) - len(events)]]
-        cleaned = scrub_events([e.as_dict() for e in events], requested_slot_before(earlier))
+        original = [event.as_dict() for event in events]
+        earlier = len(tracker.events) - len(events)
+        cleaned = scrub_events(original, _requested_slot(tracker.events, earlier))
+        return events, cleaned, cleaned != original
+
+    def _additional_events(self, session: Any, tracker: Any) -> Iterator:
+        events, cleaned, _ = self._events_to_store(session, tracker)
         return iter(
             [Event.from_parameters(data) or e for data, e in zip(cleaned, events, strict=True)]
         )
 
     def _unstored_events(self, session: Any, tracker: Any) -> list[Event]:
-        """The tracker's events not stored yet. A window: those after the events it was
-        loaded with and after any stored since (by an earlier save of the same tracker)."""
+        """The tracker's events not stored yet. The tracker this server saved last: those
+        after its stored ones. A window: those after the events it was loaded with and after
+        any stored since (by an earlier save of the same tracker)."""
+        stored = self.cache.stored_length(tracker)
+        if stored is not None:
+            return list(tracker.events)[stored:]
         found = window_of(event.as_dict() for event in list(tracker.events)[:3])
         if found is None:
             return list(super()._additional_events(session, tracker))
@@ -162,6 +253,15 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             events = list(self._additional_events(session, tracker))
         await self._stream_new_events(self.event_broker, events, tracker.sender_id)
+
+
+def _requested_slot(events: Sequence[Event], end: int) -> str | None:
+    """The slot a form was asking for after the first ``end`` of ``events``."""
+    for index in range(end - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
+            return event.value
+    return None
 
 
 def _user_turn_start(rows: Sequence[Any]) -> int | None:

@@ -48,10 +48,14 @@ responses:
 )
 
 
-def make_store(url: str, cap: int) -> PingingSQLTrackerStore:
+def make_store(url: str, cap: int, cache_size: int = 0) -> PingingSQLTrackerStore:
+    """A store on ``url``; without a tracker cache unless ``cache_size`` (runtime.tracker_cache),
+    so that every ``retrieve`` reads the table."""
     parsed = make_url(url)
     if parsed.drivername.startswith("sqlite"):
-        return PingingSQLTrackerStore(DOMAIN, dialect="sqlite", db=parsed.database, event_cap=cap)
+        return PingingSQLTrackerStore(
+            DOMAIN, dialect="sqlite", db=parsed.database, event_cap=cap, cache_size=cache_size
+        )
     return PingingSQLTrackerStore(
         DOMAIN,
         dialect="postgresql",
@@ -61,6 +65,7 @@ def make_store(url: str, cap: int) -> PingingSQLTrackerStore:
         username=parsed.username,
         query=dict(parsed.query),
         event_cap=cap,
+        cache_size=cache_size,
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 from rasa.core.agent import Agent
 
 from runtime import message_admission
-from runtime.message_admission import admitted, messages_in_flight
+from runtime.message_admission import admitted
 
 
 async def test_at_most_the_limit_runs_at_once_and_waiters_go_in_arrival_order() -> None:
@@ -45,17 +45,6 @@ async def test_without_the_limit_all_run_at_once() -> None:
 
     await asyncio.gather(*(handle() for _ in range(10)))
     assert most == 10  # the baseline the limit is measured against
-
-
-def test_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("IPPC_MESSAGES_IN_FLIGHT", raising=False)
-    assert messages_in_flight() == 4
-    monkeypatch.setenv("IPPC_MESSAGES_IN_FLIGHT", "0")
-    assert messages_in_flight() == 0
-    for bad in ("-1", "many"):
-        monkeypatch.setenv("IPPC_MESSAGES_IN_FLIGHT", bad)
-        with pytest.raises(ValueError, match="IPPC_MESSAGES_IN_FLIGHT"):
-            messages_in_flight()
 
 
 def test_install_wraps_the_agent_and_zero_leaves_it_as_shipped(
