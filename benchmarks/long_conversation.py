@@ -13,7 +13,8 @@ moving the stored events of the conversation an hour and more into the past, so 
 message starts a new session; the last session then runs to the end.
 
 Prints the median latency of each band of turns (1–20, 100–120, 200–220 and the last 20) and
-the ratio of the last band to the first. Asserts nothing: it prints figures.
+the ratio of the last band to the first, and the same 16 messages of the first round against
+the last round (like with like). Asserts nothing: it prints figures.
 """
 
 from __future__ import annotations
@@ -204,6 +205,26 @@ def report(latencies: list[float], turns: int) -> None:
         print(f"turns {first:>3}–{last:<3}  median {median:7.1f} ms")
     if len(medians) > 1:
         print(f"ratio last band / first band: {medians[-1] / medians[0]:.2f}")
+    same = same_messages(latencies)
+    if same is not None:
+        first_round, last_round = same
+        print(
+            f"the same {len(ROUND)} messages, turns 1–{len(ROUND)} against the last "
+            f"{len(ROUND)}: median {first_round:.1f} ms against {last_round:.1f} ms, "
+            f"ratio {last_round / first_round:.2f}"
+        )
+
+
+def same_messages(latencies: list[float]) -> tuple[float, float] | None:
+    """Median latency (ms) of the first round of messages and of the last whole round: the
+    bands above hold different messages (a round has 16), this compares like with like."""
+    size = len(ROUND)
+    if len(latencies) < 2 * size:
+        return None
+    last_start = (len(latencies) // size - 1) * size
+    first = statistics.median(latencies[:size]) * 1000
+    last = statistics.median(latencies[last_start : last_start + size]) * 1000
+    return first, last
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -64,7 +64,7 @@ def tracker_store_url() -> str:
     return env("IPPC_TRACKER_STORE_URL") or get_settings().database_url
 
 
-DEFAULT_TRACKER_EVENT_CAP = 100
+DEFAULT_TRACKER_EVENT_CAP = 60
 MIN_TRACKER_EVENT_CAP = 40  # fewer would leave the policies too few turns to look at
 
 

@@ -8,7 +8,7 @@ stored, so the stored events never hold the proof (issue 12, finding 10).
 Long conversations (issue 14): Rasa loads and replays every event since the session started
 for each message, and its policies featurize all of them, so a message cost grows with the
 conversation (40 ms at turn 10, 419 ms at turn 400). A session with more stored events than
-``event_cap`` (``IPPC_TRACKER_EVENT_CAP``, default 100: about 12 turns; 0 switches it off)
+``event_cap`` (``IPPC_TRACKER_EVENT_CAP``, default 60: about 8 turns; 0 switches it off)
 is loaded as a *window*: the state the session was in at a user turn (its slots' values and
 its form, read with one SQL query on the latest ``slot`` / ``active_loop`` rows), then every
 event from that turn on, at most ``event_cap`` of them. The window begins as a new session
@@ -26,6 +26,7 @@ from the table (handoff.history); retention and purge delete rows in SQL.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -39,6 +40,7 @@ from rasa.shared.core.constants import (
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import get_engine
 from core.settings import tracker_event_cap
@@ -47,7 +49,11 @@ from handoff.masking import scrub_events
 from runtime.config_files import CLASS_PATH, pinging
 from runtime.tracker_cache import TrackerCache, tracker_cache_size
 
+logger = logging.getLogger(__name__)
+
 __all__ = ["CLASS_PATH", "WINDOW_KEY", "PingingSQLTrackerStore", "pinging"]
+
+CONVERSATION_ROWS_INDEX = "ix_events_sender_id_id"
 
 # Rows whose latest instance before the window makes the state the window starts from.
 STATE_TYPES = ("slot", "active_loop", "loop_interrupted", "restart", "reset_slots")
@@ -81,6 +87,23 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         self.cache = TrackerCache(size)
         self._last_id_statement: Any = None
         self.cache_events = self.event_cap + self.event_cap // 2 if self.event_cap else 500
+        self._index_conversation_rows()
+
+    def _index_conversation_rows(self) -> None:
+        """An index on (sender_id, id): the latest row of a conversation (checked before every
+        kept tracker is handed out) and a window's latest rows are then found without
+        visiting every row of the conversation (Rasa indexes sender_id alone)."""
+        # Plain DDL: an sa.Index on Rasa's table would join its class-wide metadata, and the
+        # next store's create_all would then try to create it a second time.
+        statement = sa.text(
+            f"CREATE INDEX IF NOT EXISTS {CONVERSATION_ROWS_INDEX} "
+            f"ON {self.SQLEvent.__tablename__} (sender_id, id)"
+        )
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(statement)
+        except SQLAlchemyError as error:  # another server created it at the same moment
+            logger.info("index %s not created here: %s", CONVERSATION_ROWS_INDEX, error)
 
     # ------------------------------------------------------------------------------ loading
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:

@@ -296,7 +296,7 @@ def test_the_cap_is_a_setting_rasa_hands_to_the_store(tmp_path, monkeypatch) -> 
     from runtime.config_files import write_endpoints
 
     monkeypatch.delenv("IPPC_TRACKER_EVENT_CAP", raising=False)
-    assert tracker_event_cap() == DEFAULT_TRACKER_EVENT_CAP == 100
+    assert tracker_event_cap() == DEFAULT_TRACKER_EVENT_CAP == 60
     for wrong in ("-1", "10", "many"):
         monkeypatch.setenv("IPPC_TRACKER_EVENT_CAP", wrong)
         with pytest.raises(ValueError, match="IPPC_TRACKER_EVENT_CAP"):

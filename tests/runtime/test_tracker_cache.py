@@ -8,11 +8,12 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from runtime.tracker_cache import TrackerCache
-from runtime.tracker_store import PingingSQLTrackerStore
+from runtime.tracker_store import CONVERSATION_ROWS_INDEX, PingingSQLTrackerStore
 from tests.runtime.test_long_conversations import (
     DOMAIN,
     Clock,
@@ -140,3 +141,13 @@ def test_the_least_recently_used_conversation_goes_first() -> None:
     off = TrackerCache(0)
     off.put(trackers[0], 1)
     assert off.get("rest:0") is None
+
+
+def test_the_conversation_rows_are_indexed_by_sender_and_id(servers) -> None:
+    """The latest-row check before each kept tracker reads the index, not every row."""
+    first, _ = servers
+    indexes = {
+        index["name"]: index["column_names"]
+        for index in sa.inspect(first.engine).get_indexes("events")
+    }
+    assert indexes[CONVERSATION_ROWS_INDEX] == ["sender_id", "id"]
