@@ -75,10 +75,22 @@ def sqlite_engine(url: str) -> Engine:
     return engine
 
 
+_SESSION_FACTORIES: dict[int, sessionmaker] = {}
+
+
+def _sessions_for(engine: Engine) -> sessionmaker:
+    """One session factory per engine (making one costs more than the session it makes)."""
+    factory = _SESSION_FACTORIES.get(id(engine))
+    if factory is None or factory.kw.get("bind") is not engine:
+        factory = sessionmaker(bind=engine, future=True, expire_on_commit=False)
+        _SESSION_FACTORIES[id(engine)] = factory
+    return factory
+
+
 @contextmanager
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error."""
-    session = sessionmaker(bind=get_engine(url), future=True, expire_on_commit=False)()
+    session = _sessions_for(get_engine(url))()
     try:
         yield session
         session.commit()

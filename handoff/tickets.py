@@ -7,11 +7,11 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from core.clock import utc_now
-from core.db import session_scope
+from core.db import get_engine, session_scope
 from handoff.masking import mask_sensitive
 from handoff.missed import record_low_rating
 from handoff.models import (
@@ -182,20 +182,24 @@ def conversation_state(conversation_id: str, window_minutes: int, url: str | Non
     return ticket_state(conversation_id, window_minutes, url)[0]
 
 
+# The latest waiting, active or closed ticket of a conversation, else its latest left message:
+# built once (the handoff policy asks it for new conversations on the event loop).
+_LATEST_TICKET = (
+    select(Ticket.status, Ticket.closed_at, Ticket.rating)
+    .where(Ticket.conversation_id == bindparam("conversation"))
+    .order_by(case((Ticket.status.in_((WAITING, ACTIVE, CLOSED)), 0), else_=1), Ticket.id.desc())
+    .limit(1)
+)
+
+
 def ticket_state(
     conversation_id: str, window_minutes: int, url: str | None = None
 ) -> tuple[str, bool]:
     """(:func:`conversation_state`, whether the conversation has any ticket at all, a left
     message included), in one query: the latest waiting, active or closed ticket, else the
     latest left message."""
-    live = Ticket.status.in_((WAITING, ACTIVE, CLOSED))
-    with session_scope(database_url(url)) as session:
-        ticket = session.execute(
-            select(Ticket.status, Ticket.closed_at, Ticket.rating)
-            .where(Ticket.conversation_id == conversation_id)
-            .order_by(case((live, 0), else_=1), Ticket.id.desc())
-            .limit(1)
-        ).first()
+    with get_engine(database_url(url)).connect() as connection:
+        ticket = connection.execute(_LATEST_TICKET, {"conversation": conversation_id}).first()
     if ticket is None:
         return "", False
     status, closed_at, rating = ticket
