@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -34,8 +35,10 @@ class WeChatRig:
             await resp.read()
             return resp
 
-    async def say(self, content: str, msg_id: int, nonce: str | None = None) -> tuple[int, str]:
-        query = wx.signed_query(nonce=nonce or f"nonce{msg_id}")
+    async def say(
+        self, content: str, msg_id: int, nonce: str | None = None, timestamp: str | None = None
+    ) -> tuple[int, str]:
+        query = wx.signed_query(timestamp=timestamp, nonce=nonce or f"nonce{msg_id}")
         async with self.http.post(
             self.url,
             params=query,
@@ -163,8 +166,9 @@ async def test_slow_answer_goes_out_as_customer_service_message(rig: WeChatRig) 
 
 
 async def test_retried_msgid_is_answered_once(rig: WeChatRig) -> None:
-    first = await rig.say("你好", 1008, nonce="retry")
-    again = await rig.say("你好", 1008, nonce="retry")
+    now = str(int(time.time()))  # WeChat's retry repeats the request as it was signed
+    first = await rig.say("你好", 1008, nonce="retry", timestamp=now)
+    again = await rig.say("你好", 1008, nonce="retry", timestamp=now)
     later = await rig.say("你好", 1008, nonce="retry-2")
     assert "收到：你好" in first[1]
     assert again == (200, "success") and later == (200, "success")
@@ -172,8 +176,10 @@ async def test_retried_msgid_is_answered_once(rig: WeChatRig) -> None:
 
 
 async def test_replayed_signature_with_another_message_is_refused(rig: WeChatRig) -> None:
-    await rig.say("你好", 1009, nonce="once")
-    status, _ = await rig.say("转人工", 1010, nonce="once")
+    # One timestamp for both: signed a second apart they would be two different signatures.
+    now = str(int(time.time()))
+    await rig.say("你好", 1009, nonce="once", timestamp=now)
+    status, _ = await rig.say("转人工", 1010, nonce="once", timestamp=now)
     assert status == 409
     assert rig.bot.texts() == ["你好"]
 
