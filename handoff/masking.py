@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from core.patterns import CASE_NUMBER_PATTERN, ID_CARD, MASKABLE_LANDLINE, MASKABLE_MOBILE
@@ -60,13 +60,14 @@ def scrub_events(
     return scrubbed
 
 
-def requested_slot_before(events: Iterable[dict[str, Any]]) -> str | None:
-    """The slot a form was asking for after ``events``."""
-    slot = None
-    for event in events:
-        if event.get("event") == "slot" and event.get("name") == "requested_slot":
-            slot = event.get("value")
-    return slot
+def requested_slot_before(events: Sequence[Any], end: int) -> str | None:
+    """The slot a form was asking for after the first ``end`` of a tracker's ``events`` (Rasa
+    events: the latest ``requested_slot`` slot event before ``end``)."""
+    for index in range(end - 1, -1, -1):
+        event = events[index]
+        if event.type_name == "slot" and event.key == "requested_slot":
+            return event.value
+    return None
 
 
 def _scrub_user(event: dict[str, Any], answers_secret: bool) -> None:

@@ -32,12 +32,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.constants import (
-    ACTION_LISTEN_NAME,
-    ACTION_SESSION_START_NAME,
-    REQUESTED_SLOT,
-)
-from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import SQLAlchemyError
@@ -45,7 +41,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.db import get_engine
 from core.settings import tracker_event_cap
 from handoff.history import WINDOW_KEY, window_of
-from handoff.masking import scrub_events
+from handoff.masking import requested_slot_before, scrub_events
 from runtime.config_files import CLASS_PATH, pinging
 from runtime.tracker_cache import TrackerCache, tracker_cache_size
 
@@ -240,7 +236,7 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         events = self._unstored_events(session, tracker)
         original = [event.as_dict() for event in events]
         earlier = len(tracker.events) - len(events)
-        cleaned = scrub_events(original, _requested_slot(tracker.events, earlier))
+        cleaned = scrub_events(original, requested_slot_before(tracker.events, earlier))
         return events, cleaned, cleaned != original
 
     def _additional_events(self, session: Any, tracker: Any) -> Iterator:
@@ -276,15 +272,6 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             events = list(self._additional_events(session, tracker))
         await self._stream_new_events(self.event_broker, events, tracker.sender_id)
-
-
-def _requested_slot(events: Sequence[Event], end: int) -> str | None:
-    """The slot a form was asking for after the first ``end`` of ``events``."""
-    for index in range(end - 1, -1, -1):
-        event = events[index]
-        if isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
-            return event.value
-    return None
 
 
 def _user_turn_start(rows: Sequence[Any]) -> int | None:
