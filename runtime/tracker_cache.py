@@ -66,14 +66,10 @@ class TrackerCache:
         self._saved.move_to_end(sender_id)
         return saved
 
-    def stored_length(self, tracker: DialogueStateTracker) -> int | None:
-        """How many of ``tracker``'s events are stored, if it is the one kept."""
+    def kept(self, tracker: DialogueStateTracker) -> Saved | None:
+        """The entry of ``tracker`` itself (not another tracker of its conversation)."""
         saved = self._saved.get(tracker.sender_id)
-        return saved.length if saved is not None and saved.tracker is tracker else None
-
-    def last_id(self, tracker: DialogueStateTracker) -> int | None:
-        saved = self._saved.get(tracker.sender_id)
-        return saved.last_id if saved is not None and saved.tracker is tracker else None
+        return saved if saved is not None and saved.tracker is tracker else None
 
     def put(self, tracker: DialogueStateTracker, last_id: int) -> None:
         if not self.size:

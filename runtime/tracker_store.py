@@ -197,8 +197,12 @@ class PingingSQLTrackerStore(SQLTrackerStore):
             ]
             session.add_all(rows)
             session.flush()
-            last_id = rows[-1].id if rows else self.cache.last_id(tracker)
-            if last_id is None:
+            kept = self.cache.kept(tracker)
+            if rows:
+                last_id = rows[-1].id
+            elif kept is not None:
+                last_id = kept.last_id
+            else:
                 last_id = self._last_id(session, tracker.sender_id)
             session.commit()
         if scrubbed or not self._cacheable(tracker):
@@ -249,9 +253,9 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         """The tracker's events not stored yet. The tracker this server saved last: those
         after its stored ones. A window: those after the events it was loaded with and after
         any stored since (by an earlier save of the same tracker)."""
-        stored = self.cache.stored_length(tracker)
-        if stored is not None:
-            return list(tracker.events)[stored:]
+        kept = self.cache.kept(tracker)
+        if kept is not None:
+            return list(tracker.events)[kept.length :]
         found = window_of(event.as_dict() for event in list(tracker.events)[:3])
         if found is None:
             return list(super()._additional_events(session, tracker))
