@@ -75,16 +75,10 @@ def sqlite_engine(url: str) -> Engine:
     return engine
 
 
-_SESSION_FACTORIES: dict[int, sessionmaker] = {}
-
-
+@functools.cache
 def _sessions_for(engine: Engine) -> sessionmaker:
     """One session factory per engine (making one costs more than the session it makes)."""
-    factory = _SESSION_FACTORIES.get(id(engine))
-    if factory is None or factory.kw.get("bind") is not engine:
-        factory = sessionmaker(bind=engine, future=True, expire_on_commit=False)
-        _SESSION_FACTORIES[id(engine)] = factory
-    return factory
+    return sessionmaker(bind=engine, future=True, expire_on_commit=False)
 
 
 @contextmanager
