@@ -42,10 +42,12 @@ class LinearModel:
         self.weights = weights
         self.intercepts = intercepts
         self.labels = labels
-        self._analyze: Any = None  # what ``scores`` reads from the vectoriser, on first use
-        self._columns: dict[str, int] = {}
-        self._idf = np.zeros(0)
-        self._weights_by_column = np.zeros((0, 0))
+        # What ``scores`` reads (a vectoriser read back from storage has its vocabulary as a
+        # parameter only: ``vocabulary_`` is set by a fit or a first transform).
+        self._analyze = vectorizer.build_analyzer()
+        self._columns: dict[str, int] = getattr(vectorizer, "vocabulary_", vectorizer.vocabulary)
+        self._idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+        self._weights_by_column = np.ascontiguousarray(weights.T, dtype=np.float64)
 
     @classmethod
     def fit(cls, texts: list[str], labels: list[str], config: dict[str, Any]) -> LinearModel:
@@ -66,11 +68,6 @@ class LinearModel:
         ``vectorizer`` makes it) times the weights. Computed here from the text's n-grams,
         without the vectoriser's sparse-matrix machinery, which cost more than the rest of
         the model per message (:meth:`sklearn_scores` is the reference; the tests compare)."""
-        if self._analyze is None:
-            self._analyze = self.vectorizer.build_analyzer()
-            self._columns = self.vectorizer.vocabulary_
-            self._idf = np.asarray(self.vectorizer.idf_, dtype=np.float64)
-            self._weights_by_column = np.ascontiguousarray(self.weights.T, dtype=np.float64)
         rows = np.tile(self.intercepts.astype(np.float64), (len(texts), 1))
         for row, text in enumerate(texts):
             counts = Counter(self._analyze(text))
