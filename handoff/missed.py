@@ -22,6 +22,7 @@ import json
 import logging
 import queue
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -280,6 +281,10 @@ class Recorder:
                     atexit.register(self.flush)
 
     def _run(self) -> None:
+        # Misses are written as they come; the traffic counts once every flush_seconds: one
+        # UPDATE a message was 8 % of a loaded Rasa server's samples, waiting for SQLite's
+        # write lock between tracker saves.
+        traffic_written = time.monotonic()
         while True:
             try:
                 item = self._queue.get(timeout=self._flush_seconds)
@@ -288,7 +293,10 @@ class Recorder:
             batch = [item] if item is not None else []
             while not self._queue.empty() and len(batch) < 500:
                 batch.append(self._queue.get_nowait())
-            self._write(batch, traffic_now=item is None or self._queue.empty())
+            due = time.monotonic() - traffic_written >= self._flush_seconds
+            self._write(batch, traffic_now=due)
+            if due:
+                traffic_written = time.monotonic()
 
     def flush(self) -> None:
         """Write everything observed so far (tests; at exit)."""

@@ -37,6 +37,7 @@ from channels.proxies import client_address, remote_client
 from core.limits import MAX_MESSAGE_CHARS
 from knowledge_base.texts import say
 from runtime import message_admission, rasa_speedups
+from runtime.gc_tuning import freeze_after_model_load
 
 logger = logging.getLogger(__name__)
 if os.environ.get("IPPC_RASA_SPEEDUPS", "1") != "0":  # "0": Rasa as shipped, for comparison
@@ -119,6 +120,7 @@ class ResilientRestInput(RestInput):
         blueprint = Blueprint("custom_webhook_ResilientRestInput", __name__)
         blueprint.listener("before_server_start")(_limit_bodies)
         blueprint.listener("after_server_start")(_tracker_store_failures_raise)
+        blueprint.listener("after_server_start")(freeze_after_model_load)
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

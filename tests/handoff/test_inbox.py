@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -129,6 +130,27 @@ def test_recorder_writes_misses_masked_and_counts_traffic(handoff_db: str) -> No
         traffic = session.execute(select(DailyTraffic)).scalar_one()
         assert (traffic.conversations, traffic.messages, traffic.fallbacks) == (1, 2, 1)
     recorder._write([fine], traffic_now=True)  # adds to the same day's row
+    with session_scope(handoff_db) as session:
+        assert session.execute(select(DailyTraffic.messages)).scalar_one() == 3
+
+
+def test_the_recorder_thread_writes_traffic_once_per_flush_interval(handoff_db: str) -> None:
+    """Under load the queue empties after almost every message: the counts still wait for
+    the interval (one UPDATE a message competed with the tracker saves), and none is lost."""
+    recorder = Recorder(handoff_db, flush_seconds=60)
+    for text in ("预审收费吗", "谢谢", "再见"):
+        recorder.submit(Observation("c7", "rest", Turn(text, NOW, "thanks", "thanks", 0.99)))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with recorder._lock:
+            counted = sum(c["messages"] for c in recorder._traffic.values())
+        if counted == 3:
+            break
+        time.sleep(0.02)
+    assert counted == 3  # taken from the queue by the thread...
+    with session_scope(handoff_db) as session:
+        assert session.execute(select(DailyTraffic)).first() is None  # ...not written yet
+    recorder.flush()
     with session_scope(handoff_db) as session:
         assert session.execute(select(DailyTraffic.messages)).scalar_one() == 3
 
