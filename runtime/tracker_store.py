@@ -195,12 +195,12 @@ class PingingSQLTrackerStore(SQLTrackerStore):
                 self._row(tracker.sender_id, event, item)
                 for event, item in zip(events, data, strict=True)
             ]
-            session.add_all(rows)
-            session.flush()
-            kept = self.cache.kept(tracker)
             if rows:
-                last_id = rows[-1].id
-            elif kept is not None:
+                # one executemany, not the ORM's INSERT per row to learn each id (half the
+                # save's time under load); the latest id is then one indexed query
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            kept = self.cache.kept(tracker)
+            if kept is not None and not rows:
                 last_id = kept.last_id
             else:
                 last_id = self._last_id(session, tracker.sender_id)
@@ -210,16 +210,18 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         else:
             self.cache.put(tracker, last_id)
 
-    def _row(self, sender_id: str, event: Event, data: dict[str, Any]) -> Any:
+    @staticmethod
+    def _row(sender_id: str, event: Event, data: dict[str, Any]) -> dict[str, Any]:
+        """The column values of one stored event (Rasa's ``SQLEvent`` columns)."""
         intent = (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY)
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=intent,
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": intent,
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
     def _cacheable(self, tracker: DialogueStateTracker) -> bool:
         """A tracker the next message may start from: within the size a window is read
