@@ -29,6 +29,8 @@ from rasa.core.actions import action as rasa_action
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 
+from runtime import kept_connections
+
 _original = rasa_action.RemoteAction._validate_action_result
 _original_run = DaskGraphRunner.run
 
@@ -103,11 +105,14 @@ def _run(
 
 
 def install() -> None:
-    """Replace Rasa's per-call schema check and its dask graph run (idempotent)."""
+    """Replace Rasa's per-call schema check, its dask graph run and its connection per
+    action call (runtime.kept_connections); idempotent."""
     rasa_action.RemoteAction._validate_action_result = _validate_action_result
     DaskGraphRunner.run = _run
+    kept_connections.install()
 
 
 def uninstall() -> None:
     rasa_action.RemoteAction._validate_action_result = _original
     DaskGraphRunner.run = _original_run
+    kept_connections.uninstall()

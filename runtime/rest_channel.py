@@ -38,6 +38,7 @@ from core.limits import MAX_MESSAGE_CHARS
 from knowledge_base.texts import say
 from runtime import message_admission, rasa_speedups
 from runtime.gc_tuning import freeze_after_model_load
+from runtime.kept_connections import close_kept_sessions
 
 logger = logging.getLogger(__name__)
 if os.environ.get("IPPC_RASA_SPEEDUPS", "1") != "0":  # "0": Rasa as shipped, for comparison
@@ -121,6 +122,7 @@ class ResilientRestInput(RestInput):
         blueprint.listener("before_server_start")(_limit_bodies)
         blueprint.listener("after_server_start")(_tracker_store_failures_raise)
         blueprint.listener("after_server_start")(freeze_after_model_load)
+        blueprint.listener("after_server_stop")(close_kept_sessions)
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
