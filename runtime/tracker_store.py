@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -38,7 +38,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.db import get_engine
+from core.db import get_engine, run_sync
 from core.settings import tracker_event_cap
 from handoff.history import WINDOW_KEY, window_of
 from handoff.masking import requested_slot_before, scrub_events
@@ -48,6 +48,8 @@ from runtime.tracker_cache import TrackerCache, tracker_cache_size
 logger = logging.getLogger(__name__)
 
 __all__ = ["CLASS_PATH", "WINDOW_KEY", "PingingSQLTrackerStore", "pinging"]
+
+T = TypeVar("T")
 
 CONVERSATION_ROWS_INDEX = "ix_events_sender_id_id"
 
@@ -69,7 +71,8 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         url = self.engine.url
         self.engine.dispose()
-        if url.get_backend_name() == "sqlite":
+        self.in_process = url.get_backend_name() == "sqlite"
+        if self.in_process:
             # the process's one pooled WAL engine for this file (core.db), shared with the
             # handoff policy's queries instead of a second pool
             self.engine = get_engine(str(url))
@@ -107,17 +110,32 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         tracker this server saved last if no row was written since (runtime.tracker_cache)."""
         saved = self.cache.get(sender_id)
         if saved is not None:
-            with self.session_scope() as session:
-                if self._last_id(session, sender_id) == saved.last_id:
-                    return saved.tracker
+            if await self._database(self._latest_id, sender_id) == saved.last_id:
+                return saved.tracker
             self.cache.discard(sender_id)
         if not self.event_cap or not self.domain:
             return await super().retrieve(sender_id)
-        with self.session_scope() as session:
-            events = self.session_events(session, sender_id)
+        events = await self._database(self._latest_session_events, sender_id)
         if not events:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    async def _database(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)``, which opens its own session: in a worker thread on a database
+        server, so that the event loop answers other messages during the round trips (the
+        pool's ping, the query, the commit); directly on SQLite, which answers in-process
+        and would only pay for the thread switch."""
+        if self.in_process:
+            return fn(*args)
+        return await run_sync(fn, *args)
+
+    def _latest_id(self, sender_id: str) -> int:
+        with self.session_scope() as session:
+            return self._last_id(session, sender_id)
+
+    def _latest_session_events(self, sender_id: str) -> list[dict[str, Any]]:
+        with self.session_scope() as session:
+            return self.session_events(session, sender_id)
 
     def session_events(self, session: Any, sender_id: str) -> list[dict[str, Any]]:
         """The event dicts of the latest session: all of them, or the window."""
@@ -189,6 +207,16 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         then keeping the tracker for the conversation's next message (runtime.tracker_cache)
         when what is stored is what it holds."""
         await self.stream_events(tracker)
+        last_id, scrubbed = await self._database(self._store, tracker)
+        if scrubbed or not self._cacheable(tracker):
+            self.cache.discard(tracker.sender_id)
+        else:
+            self.cache.put(tracker, last_id)
+
+    def _store(self, tracker: DialogueStateTracker) -> tuple[int, bool]:
+        """Store the events not stored yet; returns the conversation's latest row id and
+        whether scrubbing changed what was stored. (The conversation's lock keeps its tracker
+        still meanwhile, also when this runs in a worker thread.)"""
         with self.session_scope() as session:
             events, data, scrubbed = self._events_to_store(session, tracker)
             rows = [
@@ -205,10 +233,7 @@ class PingingSQLTrackerStore(SQLTrackerStore):
             else:
                 last_id = self._last_id(session, tracker.sender_id)
             session.commit()
-        if scrubbed or not self._cacheable(tracker):
-            self.cache.discard(tracker.sender_id)
-        else:
-            self.cache.put(tracker, last_id)
+        return last_id, scrubbed
 
     @staticmethod
     def _row(sender_id: str, event: Event, data: dict[str, Any]) -> dict[str, Any]:

@@ -29,3 +29,15 @@ def test_default_zero_and_bad_values(
         monkeypatch.setenv(name, bad)
         with pytest.raises(ValueError, match=name):
             read()
+
+
+def test_more_messages_in_flight_when_a_database_server_keeps_the_conversations(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("IPPC_MESSAGES_IN_FLIGHT", raising=False)
+    monkeypatch.setenv("IPPC_TRACKER_STORE_URL", "sqlite:////tmp/trackers.db")
+    assert messages_in_flight() == 4
+    monkeypatch.setenv("IPPC_TRACKER_STORE_URL", "postgresql+psycopg2://ippc@127.0.0.1/ippc")
+    assert messages_in_flight() == 8
+    monkeypatch.setenv("IPPC_MESSAGES_IN_FLIGHT", "3")
+    assert messages_in_flight() == 3
