@@ -18,6 +18,10 @@ form), and its
 Saving stores exactly the events after them (Rasa would count the session's stored rows and
 slice the tracker's events by that count, which a window does not hold).
 
+On a database server (PostgreSQL) the queries and the commit run in worker threads
+(``core.db.run_sync``): the event loop answers other messages during the round trips. SQLite
+answers in-process and is called directly.
+
 Whatever needs the whole session reads it elsewhere: ``retrieve_full_tracker`` (Rasa's API,
 all sessions) is Rasa's; a handoff ticket's transcript reads the messages before the window
 from the table (handoff.history); retention and purge delete rows in SQL.

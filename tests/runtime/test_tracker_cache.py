@@ -5,6 +5,7 @@ the table as before. On SQLite and on the real PostgreSQL (the ``database_url`` 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -151,3 +152,16 @@ def test_the_conversation_rows_are_indexed_by_sender_and_id(servers) -> None:
         for index in sa.inspect(first.engine).get_indexes("events")
     }
     assert indexes[CONVERSATION_ROWS_INDEX] == ["sender_id", "id"]
+
+
+def test_a_database_server_is_waited_for_in_a_worker_thread(servers, database_url) -> None:
+    """PostgreSQL's round trips leave the event loop free; SQLite is called in-process."""
+    first, _ = servers
+    on_server = not database_url.startswith("sqlite")
+    assert first.in_process is not on_server
+
+    async def thread_of_a_database_call() -> int:
+        return await first._database(threading.get_ident)
+
+    loop_thread = threading.get_ident()
+    assert (asyncio.run(thread_of_a_database_call()) != loop_thread) is on_server
