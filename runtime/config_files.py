@@ -14,6 +14,10 @@ from channels.credentials import build_credentials
 from core.settings import Settings, tracker_event_cap
 from runtime.channel_config import with_resilient_rest
 
+# runtime.lock_store's classes, named here without importing Rasa
+IN_MEMORY_CLASS_PATH = "runtime.lock_store.PromptInMemoryLockStore"
+REDIS_CLASS_PATH = "runtime.lock_store.ThreadedRedisLockStore"
+
 # A header name, not a secret; checked by runtime.action_server.
 ACTION_TOKEN_HEADER = "X-IPPC-Action-Token"  # noqa: S105
 # Our tracker store (runtime.tracker_store), named here so this module needs no Rasa import.
@@ -46,6 +50,8 @@ def write_endpoints(
     lock_url = environ.get("IPPC_REDIS_URL")
     if lock_url:
         endpoints["lock_store"] = redis_lock_store(lock_url)
+    else:  # Rasa's in-memory locks, polled promptly (runtime.lock_store)
+        endpoints["lock_store"] = {"type": IN_MEMORY_CLASS_PATH}
     path = directory / "endpoints.yml"
     path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
     return path
@@ -67,10 +73,10 @@ def sql_tracker_store(url: str) -> dict:
 
 
 def redis_lock_store(url: str) -> dict:
-    """Rasa's RedisLockStore settings for ``redis://[:password@]host[:port][/db]`` (or a bare
+    """Rasa's RedisLockStore settings (our subclass, runtime.lock_store) for ``redis://[:password@]host[:port][/db]`` (or a bare
     host name): Rasa passes ``url`` on as the host name, so the URL must be taken apart."""
     parsed = urlsplit(url if "://" in url else f"redis://{url}")
-    store: dict = {"type": "redis", "url": parsed.hostname or "localhost"}
+    store: dict = {"type": REDIS_CLASS_PATH, "url": parsed.hostname or "localhost"}
     store["port"] = parsed.port or 6379
     database = parsed.path.strip("/")
     store["db"] = int(database) if database.isdigit() else 1
