@@ -16,7 +16,7 @@ from runtime.channel_config import with_resilient_rest
 
 # runtime.lock_store's classes, named here without importing Rasa
 IN_MEMORY_CLASS_PATH = "runtime.lock_store.PromptInMemoryLockStore"
-REDIS_CLASS_PATH = "runtime.lock_store.ThreadedRedisLockStore"
+REDIS_CLASS_PATH = "runtime.lock_store.PromptRedisLockStore"
 
 # A header name, not a secret; checked by runtime.action_server.
 ACTION_TOKEN_HEADER = "X-IPPC-Action-Token"  # noqa: S105

@@ -1,4 +1,4 @@
-"""Rasa's conversation locks, without a second's wait and without blocking the event loop.
+"""Rasa's conversation locks, without a second's wait.
 
 Rasa handles one message of a conversation at a time: a message takes a ticket on the
 conversation's lock and, while an earlier message is still being answered, polls the lock
@@ -6,11 +6,13 @@ every ``wait_time_in_seconds``, which every caller leaves at its default of **1 
 sends two messages in quick succession ("你好", then the question) waited up to a second more
 for the second answer than its own work took. Here the poll is every ``POLL_SECONDS``.
 
-With Redis (the production stack: several Rasa servers), Rasa's ``RedisLockStore`` makes about
+With Redis (the production stack: several Rasa servers) Rasa's ``RedisLockStore`` makes about
 seven round trips a message (take a ticket, look, finish, check for waiters, delete), each a
-synchronous call on the Rasa server's event loop: 11 % of a loaded server's time was spent
-blocked there (py-spy, docs/benchmarks.md). :class:`ThreadedRedisLockStore` makes the same
-calls, in the same order, in worker threads (``core.db.run_sync``).
+synchronous call on the Rasa server's event loop. Running them in worker threads was measured
+and is not done: on the stack (Redis on loopback, one Rasa server, 128 conversations) it gave
+66-69 msg/s against 71-73 with the calls made directly; a thread hop costs more than a
+sub-millisecond round trip. (The tracker store's PostgreSQL work, with pings, commits and
+fsyncs, does gain from threads: runtime.tracker_store.)
 
 ``runtime.config_files`` names these classes in endpoints.yml; Rasa builds a lock store of a
 module path with ``cls(endpoint_config=...)``.
@@ -19,9 +21,8 @@ module path with ``cls(endpoint_config=...)``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import (
@@ -33,18 +34,11 @@ from rasa.core.lock_store import (
 )
 from rasa.utils.endpoints import EndpointConfig
 
-from core.db import run_sync
-
 POLL_SECONDS = 0.05
-T = TypeVar("T")
 
 
 class PromptLocking(LockStore):
-    """Rasa's ``lock``, polling every ``POLL_SECONDS``, with each storage call made through
-    :meth:`_call` (directly here; in a worker thread for a networked store)."""
-
-    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        return fn(*args)
+    """Rasa's ``lock``, polling every ``POLL_SECONDS``."""
 
     @asynccontextmanager
     async def lock(
@@ -53,11 +47,11 @@ class PromptLocking(LockStore):
         lock_lifetime: float = LOCK_LIFETIME,
         wait_time_in_seconds: float = POLL_SECONDS,
     ) -> AsyncIterator[TicketLock]:
-        ticket = await self._call(self.issue_ticket, conversation_id, lock_lifetime)
+        ticket = self.issue_ticket(conversation_id, lock_lifetime)
         try:
             yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
         finally:
-            await self._call(self.cleanup, conversation_id, ticket)
+            self.cleanup(conversation_id, ticket)
 
     async def _acquire_lock(
         self, conversation_id: str, ticket: int, wait_time_in_seconds: float
@@ -65,13 +59,13 @@ class PromptLocking(LockStore):
         """Rasa's loop: the lock is this ticket's once the tickets before it are done (or
         gone with the lock)."""
         while True:
-            lock = await self._call(self.get_lock, conversation_id)
+            lock = self.get_lock(conversation_id)
             if not lock:
                 break
             if not lock.is_locked(ticket):
                 return lock
             await asyncio.sleep(wait_time_in_seconds)
-            await self._call(self.update_lock, conversation_id)
+            self.update_lock(conversation_id)
         raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
 
 
@@ -82,11 +76,8 @@ class PromptInMemoryLockStore(PromptLocking, InMemoryLockStore):
         super().__init__()
 
 
-class ThreadedRedisLockStore(PromptLocking, RedisLockStore):
-    """Locks shared by several Rasa servers in Redis, waited for in worker threads."""
+class PromptRedisLockStore(PromptLocking, RedisLockStore):
+    """Locks shared by several Rasa servers, in Redis."""
 
     def __init__(self, endpoint_config: EndpointConfig) -> None:
         super().__init__(host=endpoint_config.url, **endpoint_config.kwargs)
-
-    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
-        return await run_sync(fn, *args)

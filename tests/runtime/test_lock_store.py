@@ -1,11 +1,10 @@
 """Conversation locks (runtime.lock_store): one message of a conversation at a time, in
-order, the next one let in at the next poll rather than up to a second later, and with Redis
-every round trip off the event loop. On Rasa's in-memory store and on the real Redis."""
+order, the next one let in at the next poll rather than up to a second later. On Rasa's
+in-memory store and on the real Redis."""
 
 from __future__ import annotations
 
 import asyncio
-import threading
 import uuid
 from collections.abc import Iterator
 
@@ -14,14 +13,14 @@ from rasa.utils.endpoints import EndpointConfig
 
 from runtime import lock_store
 from runtime.config_files import IN_MEMORY_CLASS_PATH, REDIS_CLASS_PATH, redis_lock_store
-from runtime.lock_store import POLL_SECONDS, PromptInMemoryLockStore, ThreadedRedisLockStore
+from runtime.lock_store import POLL_SECONDS, PromptInMemoryLockStore, PromptRedisLockStore
 
 
-def redis_store() -> ThreadedRedisLockStore:
+def redis_store() -> PromptRedisLockStore:
     """On the machine's Redis, as endpoints.yml describes it."""
     settings = redis_lock_store("redis://127.0.0.1:6379/0")
     kwargs = {k: v for k, v in settings.items() if k not in ("type", "url")}
-    return ThreadedRedisLockStore(EndpointConfig(url=settings["url"], **kwargs))
+    return PromptRedisLockStore(EndpointConfig(url=settings["url"], **kwargs))
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -33,7 +32,7 @@ def test_endpoints_name_these_classes() -> None:
     from rasa.core.lock_store import LockStore
 
     assert IN_MEMORY_CLASS_PATH == f"{lock_store.__name__}.PromptInMemoryLockStore"
-    assert REDIS_CLASS_PATH == f"{lock_store.__name__}.ThreadedRedisLockStore"
+    assert REDIS_CLASS_PATH == f"{lock_store.__name__}.PromptRedisLockStore"
     built = LockStore.create(EndpointConfig(type=IN_MEMORY_CLASS_PATH))
     assert isinstance(built, PromptInMemoryLockStore)
     assert redis_lock_store("redis://:s3cret@10.0.0.5:6380/2") == {
@@ -76,23 +75,3 @@ def test_messages_of_one_conversation_go_one_at_a_time_in_order(
     # the second waited by polling at POLL_SECONDS, not at Rasa's default of one second
     assert polls and set(polls) == {POLL_SECONDS}
     assert store.get_lock(conversation) is None  # nothing left behind
-
-
-def test_redis_round_trips_leave_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
-    store = redis_store()
-    threads: set[int] = set()
-    get_lock = store.get_lock
-
-    def recorded(conversation_id: str) -> object:
-        threads.add(threading.get_ident())
-        return get_lock(conversation_id)
-
-    monkeypatch.setattr(store, "get_lock", recorded)
-
-    async def one_message() -> int:
-        async with store.lock(f"lock-{uuid.uuid4().hex[:8]}"):
-            pass
-        return threading.get_ident()
-
-    loop_thread = asyncio.run(one_message())
-    assert threads and loop_thread not in threads
