@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.startup [--starts 3]
 
 Each start launches ``ippc run`` with the latest trained model (a fresh data folder, free
-ports, SQLite), then posts "你好" every 0.2 s until an answer with a bot message comes back,
+ports, SQLite), then posts a greeting every 0.2 s until an answer with a bot message comes back,
 and prints the seconds from the launch; the process group is stopped before the next start.
 Asserts nothing: it prints figures (issue 14 asks for at most 20 s).
 """
@@ -21,13 +21,16 @@ import time
 import urllib.error
 import urllib.request
 
+from benchmarks.dialogues import IPPC_DIALOGUES
 from benchmarks.targets import QUIET_ENV, START_TIMEOUT
 from runtime.processes import free_ports
 
+GREETING = IPPC_DIALOGUES[0][0]  # the first thing the load's users say
+
 
 def answered(url: str) -> bool:
-    """The REST channel answered "你好" with at least one bot message."""
-    body = json.dumps({"sender": "startup-check", "message": "你好"}).encode()
+    """The REST channel answered a greeting with at least one bot message."""
+    body = json.dumps({"sender": "startup-check", "message": GREETING}).encode()
     request = urllib.request.Request(url, body, {"Content-Type": "application/json"})  # noqa: S310 - loopback http
     try:
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310

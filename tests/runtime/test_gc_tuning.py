@@ -17,7 +17,8 @@ def test_objects_alive_at_the_freeze_leave_the_collected_generations() -> None:
         assert frozen >= len(model) * 2
         assert len(gc.get_objects()) < walked_before - len(model) * 2
         later = [{"message": [index]} for index in range(100)]
-        assert gc.get_freeze_count() == frozen  # what comes later is collected as usual
+        # what comes later is collected as usual (frozen objects may still be freed)
+        assert gc.get_freeze_count() <= frozen
         assert any(item is later[0] for item in gc.get_objects())
     finally:
         gc.unfreeze()
