@@ -2,9 +2,9 @@
 
     .venv/bin/python -m benchmarks.startup [--starts 3]
 
-Each start launches ``ippc run`` with the latest trained model (a fresh data folder, free
-ports, SQLite), then posts a greeting every 0.2 s until an answer with a bot message comes back,
-and prints the seconds from the launch; the process group is stopped before the next start.
+Each start launches ``ippc run`` as the load benchmark does (the latest trained model, a fresh
+data folder, free ports, SQLite), then posts a greeting every 0.2 s until an answer with a bot
+message comes back, and prints the seconds from the launch; it is stopped before the next one.
 Asserts nothing: it prints figures (issue 14 asks for at most 20 s).
 """
 
@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
-import subprocess
+import shutil
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from benchmarks.dialogues import IPPC_DIALOGUES
-from benchmarks.targets import QUIET_ENV, START_TIMEOUT
-from runtime.processes import free_ports
+from benchmarks.targets import START_TIMEOUT, IppcRun
+from core.paths import models_dir
 
 GREETING = IPPC_DIALOGUES[0][0]  # the first thing the load's users say
 
@@ -40,34 +39,21 @@ def answered(url: str) -> bool:
 
 
 def one_start() -> float:
-    """Seconds from launching ``ippc run`` until REST answers."""
-    rasa, action, console = free_ports(3)
-    env = {
-        **os.environ,
-        **QUIET_ENV,
-        "IPPC_DATA_DIR": tempfile.mkdtemp(prefix="ippc-startup-"),
-        "IPPC_RASA_PORT": str(rasa),
-        "IPPC_ACTION_PORT": str(action),
-        "IPPC_ACTION_ENDPOINT": f"http://127.0.0.1:{action}/webhook",
-        "IPPC_CONSOLE_PORT": str(console),
-    }
-    for name in ("IPPC_DATABASE_URL", "IPPC_TRACKER_STORE_URL", "IPPC_REDIS_URL"):
-        env.pop(name, None)
-    url = f"http://127.0.0.1:{rasa}/webhooks/rest/webhook"
+    """Seconds from launching ``ippc run`` (benchmarks.targets.IppcRun, as the load runs it)
+    until REST answers."""
+    workdir = Path(tempfile.mkdtemp(prefix="ippc-startup-"))
+    target = IppcRun(workdir, models_dir())
     started = time.monotonic()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "ippc.cli", "run"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
     try:
-        while not answered(url):
-            if child.poll() is not None or time.monotonic() - started > START_TIMEOUT:
-                raise RuntimeError("ippc run did not answer")
+        target.launch()
+        while not answered(target.rest_url):
+            if not target.child.running or time.monotonic() - started > START_TIMEOUT:
+                raise RuntimeError("ippc run did not answer:\n" + target.child.log_tail())
             time.sleep(0.2)
         return time.monotonic() - started
     finally:
-        os.killpg(child.pid, signal.SIGTERM)
-        child.wait(timeout=60)
+        target.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -63,6 +63,17 @@ class IppcRun:
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def start(self) -> IppcRun:
+        """Launch, then wait for the "is running" line of its log."""
+        self.launch()
+        deadline = time.monotonic() + START_TIMEOUT
+        while "ippc-assistant is running" not in self.child.log_tail(10**6):
+            if not self.child.running or time.monotonic() > deadline:
+                raise RuntimeError("ippc run did not start:\n" + self.child.log_tail())
+            time.sleep(1)
+        return self
+
+    def launch(self) -> IppcRun:
+        """Start ``ippc run`` on free ports without waiting for it (``rest_url`` is set)."""
         rasa, action, console = free_ports(3)
         self.env = {
             **os.environ,
@@ -84,11 +95,6 @@ class IppcRun:
         log = self.workdir / "ippc-run.log"
         log.unlink(missing_ok=True)  # its "is running" line must be this run's
         self.child = Child("ippc run", command, self.env, log).start()
-        deadline = time.monotonic() + START_TIMEOUT
-        while "ippc-assistant is running" not in self.child.log_tail(10**6):
-            if not self.child.running or time.monotonic() > deadline:
-                raise RuntimeError("ippc run did not start:\n" + self.child.log_tail())
-            time.sleep(1)
         self.rest_url = f"http://127.0.0.1:{rasa}/webhooks/rest/webhook"
         return self
 
