@@ -20,53 +20,25 @@ module path with ``cls(endpoint_config=...)``.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import (
-    LOCK_LIFETIME,
-    InMemoryLockStore,
-    LockError,
-    LockStore,
-    RedisLockStore,
-)
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 POLL_SECONDS = 0.05
 
 
 class PromptLocking(LockStore):
-    """Rasa's ``lock``, polling every ``POLL_SECONDS``."""
+    """Rasa's ``lock``, polling every ``POLL_SECONDS`` unless the caller says otherwise."""
 
-    @asynccontextmanager
-    async def lock(
+    def lock(
         self,
         conversation_id: str,
         lock_lifetime: float = LOCK_LIFETIME,
         wait_time_in_seconds: float = POLL_SECONDS,
-    ) -> AsyncIterator[TicketLock]:
-        ticket = self.issue_ticket(conversation_id, lock_lifetime)
-        try:
-            yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
-        finally:
-            self.cleanup(conversation_id, ticket)
-
-    async def _acquire_lock(
-        self, conversation_id: str, ticket: int, wait_time_in_seconds: float
-    ) -> TicketLock:
-        """Rasa's loop: the lock is this ticket's once the tickets before it are done (or
-        gone with the lock)."""
-        while True:
-            lock = self.get_lock(conversation_id)
-            if not lock:
-                break
-            if not lock.is_locked(ticket):
-                return lock
-            await asyncio.sleep(wait_time_in_seconds)
-            self.update_lock(conversation_id)
-        raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+    ) -> AbstractAsyncContextManager[TicketLock]:
+        return super().lock(conversation_id, lock_lifetime, wait_time_in_seconds)
 
 
 class PromptInMemoryLockStore(PromptLocking, InMemoryLockStore):

@@ -56,7 +56,7 @@ def test_messages_of_one_conversation_go_one_at_a_time_in_order(
         polls.append(seconds)
         await sleep(seconds)
 
-    monkeypatch.setattr(lock_store.asyncio, "sleep", recorded_sleep)
+    monkeypatch.setattr(asyncio, "sleep", recorded_sleep)  # Rasa's lock loop sleeps with it
 
     async def message(name: str, work: float) -> None:
         async with store.lock(conversation):
