@@ -114,32 +114,28 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         tracker this server saved last if no row was written since (runtime.tracker_cache)."""
         saved = self.cache.get(sender_id)
         if saved is not None:
-            if await self._database(self._latest_id, sender_id) == saved.last_id:
+            if await self._database(self._last_id, sender_id) == saved.last_id:
                 return saved.tracker
             self.cache.discard(sender_id)
         if not self.event_cap or not self.domain:
             return await super().retrieve(sender_id)
-        events = await self._database(self._latest_session_events, sender_id)
+        events = await self._database(self.session_events, sender_id)
         if not events:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
     async def _database(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(*args)``, which opens its own session: in a worker thread on a database
+        """``fn(session, *args)`` in a session of its own: in a worker thread on a database
         server, so that the event loop answers other messages during the round trips (the
         pool's ping, the query, the commit); directly on SQLite, which answers in-process
         and would only pay for the thread switch."""
         if self.in_process:
-            return fn(*args)
-        return await run_sync(fn, *args)
+            return self._in_session(fn, *args)
+        return await run_sync(self._in_session, fn, *args)
 
-    def _latest_id(self, sender_id: str) -> int:
+    def _in_session(self, fn: Callable[..., T], *args: Any) -> T:
         with self.session_scope() as session:
-            return self._last_id(session, sender_id)
-
-    def _latest_session_events(self, sender_id: str) -> list[dict[str, Any]]:
-        with self.session_scope() as session:
-            return self.session_events(session, sender_id)
+            return fn(session, *args)
 
     def session_events(self, session: Any, sender_id: str) -> list[dict[str, Any]]:
         """The event dicts of the latest session: all of them, or the window."""
@@ -217,26 +213,25 @@ class PingingSQLTrackerStore(SQLTrackerStore):
         else:
             self.cache.put(tracker, last_id)
 
-    def _store(self, tracker: DialogueStateTracker) -> tuple[int, bool]:
+    def _store(self, session: Any, tracker: DialogueStateTracker) -> tuple[int, bool]:
         """Store the events not stored yet; returns the conversation's latest row id and
         whether scrubbing changed what was stored. (The conversation's lock keeps its tracker
         still meanwhile, also when this runs in a worker thread.)"""
-        with self.session_scope() as session:
-            events, data, scrubbed = self._events_to_store(session, tracker)
-            rows = [
-                self._row(tracker.sender_id, event, item)
-                for event, item in zip(events, data, strict=True)
-            ]
-            if rows:
-                # one executemany, not the ORM's INSERT per row to learn each id (half the
-                # save's time under load); the latest id is then one indexed query
-                session.execute(self.SQLEvent.__table__.insert(), rows)
-            kept = self.cache.kept(tracker)
-            if kept is not None and not rows:
-                last_id = kept.last_id
-            else:
-                last_id = self._last_id(session, tracker.sender_id)
-            session.commit()
+        events, data, scrubbed = self._events_to_store(session, tracker)
+        rows = [
+            self._row(tracker.sender_id, event, item)
+            for event, item in zip(events, data, strict=True)
+        ]
+        if rows:
+            # one executemany, not the ORM's INSERT per row to learn each id (half the
+            # save's time under load); the latest id is then one indexed query
+            session.execute(self.SQLEvent.__table__.insert(), rows)
+        kept = self.cache.kept(tracker)
+        if kept is not None and not rows:
+            last_id = kept.last_id
+        else:
+            last_id = self._last_id(session, tracker.sender_id)
+        session.commit()
         return last_id, scrubbed
 
     @staticmethod

@@ -161,7 +161,7 @@ def test_a_database_server_is_waited_for_in_a_worker_thread(servers, database_ur
     assert first.in_process is not on_server
 
     async def thread_of_a_database_call() -> int:
-        return await first._database(threading.get_ident)
+        return await first._database(lambda _session: threading.get_ident())
 
     loop_thread = threading.get_ident()
     assert (asyncio.run(thread_of_a_database_call()) != loop_thread) is on_server
