@@ -7,8 +7,9 @@ stress load, optionally with a py-spy profile of the Rasa server.
 Starts ``ippc run`` (SQLite, latest model), warms it up with one pass over every dialogue,
 then ``--conversations`` users talk without pauses for ``--seconds``. Prints the level's
 latency and throughput and, per process, the CPU seconds used during the load (``/proc``)
-divided by the messages answered. With ``--profile FILE`` (py-spy installed), the Rasa server
-is sampled at 50 Hz meanwhile into FILE (``pip install py-spy``; its raw format: one stack and its count a line).
+divided by the messages answered. With ``--profile FILE`` (py-spy installed: ``pip install
+py-spy``), the Rasa server is sampled at 50 Hz meanwhile into FILE (py-spy's raw format: one
+stack and its count a line).
 Run two versions of the code one after the other to compare them (docs/benchmarks.md,
 "Per-message CPU"). Asserts nothing: it prints figures.
 """

@@ -73,8 +73,9 @@ def sql_tracker_store(url: str) -> dict:
 
 
 def redis_lock_store(url: str) -> dict:
-    """Rasa's RedisLockStore settings (our subclass, runtime.lock_store) for ``redis://[:password@]host[:port][/db]`` (or a bare
-    host name): Rasa passes ``url`` on as the host name, so the URL must be taken apart."""
+    """Rasa's RedisLockStore settings (our subclass, runtime.lock_store) for
+    ``redis://[:password@]host[:port][/db]`` (or a bare host name): Rasa passes ``url`` on as
+    the host name, so the URL must be taken apart."""
     parsed = urlsplit(url if "://" in url else f"redis://{url}")
     store: dict = {"type": REDIS_CLASS_PATH, "url": parsed.hostname or "localhost"}
     store["port"] = parsed.port or 6379
