@@ -30,7 +30,8 @@ GREETING = IPPC_DIALOGUES[0][0]  # the first thing the load's users say
 def answered(url: str) -> bool:
     """The REST channel answered a greeting with at least one bot message."""
     body = json.dumps({"sender": "startup-check", "message": GREETING}).encode()
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})  # noqa: S310 - loopback http
+    headers = {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, body, headers)  # noqa: S310 - a loopback http URL
     try:
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
             return response.status == 200 and bool(json.load(response))
